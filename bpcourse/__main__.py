@@ -1,0 +1,36 @@
+"""The course's command line: ``python -m bpcourse COMMAND ...`` (or ``bpcourse COMMAND``).
+
+Each command lives in the module of its idea and is imported only when used, so
+``import bpcourse`` stays numpy-only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMANDS = {
+    "lab": ("bpcourse.lab", "open the course in JupyterLab (your copy of notebooks/ in work/)"),
+    "teach": ("bpcourse.lab", "instructor's JupyterLab on solutions/ with nbgrader's formgrader"),
+    "release": ("bpcourse.release", "regenerate notebooks/ from solutions/ with nbgrader"),
+    "grade": ("bpcourse.autograde", "grade one notebook against the full (hidden) tests"),
+    "autograde": ("bpcourse.autograde", "instructor: autograde submissions, report ungraded ones"),
+    "cost": ("bpcourse.cost", "measure and plot numeric gradients against backprop"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
+        if argv and argv[0] not in ("-h", "--help"):
+            print(f"bpcourse: unknown command {argv[0]!r}.\n", file=sys.stderr)
+        print("usage: python -m bpcourse COMMAND [options]\n\ncommands:")
+        for name, (_, text) in COMMANDS.items():
+            print(f"  {name:<10} {text}")
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    module = importlib.import_module(COMMANDS[argv[0]][0])
+    return module.cli(argv[0], argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Modules built on ``bpcourse.layers``: a network is a list of layers.
+
+Every module has
+    forward(x)      -> out, remembering what its backward pass needs;
+    backward(dout)  -> dx, the gradient w.r.t. its input, after adding the
+                       gradients of its parameters into their ``.grad``;
+    params          a list of ``Parameter`` (``.data`` and ``.grad``, same shape).
+
+Gradients *accumulate* (``+=``), as in PyTorch and in ``bpcourse.autograd``:
+call ``zero_grad()`` (on the model or the optimizer) before each backward pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import layers
+
+__all__ = [
+    "Parameter", "Module", "Linear", "ReLU", "Sigmoid", "Tanh", "Sequential",
+    "SoftmaxCrossEntropy", "MSELoss", "SGD",
+]
+
+
+class Parameter:
+    """A trainable array and its gradient.
+
+    Attributes:
+        data: float array of any shape.
+        grad: array shaped like data; dL/d(data) after a backward pass.
+    """
+
+    __slots__ = ("data", "grad", "name")
+
+    def __init__(self, data: np.ndarray, name: str = ""):
+        self.data = layers.require_float_array(np.asarray(data), name or "data")
+        self.grad = np.zeros_like(self.data)
+        self.name = name
+
+    def zero_grad(self) -> None:
+        self.grad.fill(0)
+
+    def __repr__(self) -> str:
+        return f"Parameter({self.name or ''} shape={self.data.shape}, dtype={self.data.dtype})"
+
+
+class Module:
+    """Base class: a layer with forward, backward and params."""
+
+    params: list[Parameter] = []
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.zero_grad()
+
+    def _require_forward(self) -> None:
+        if getattr(self, "_cache", None) is None:
+            raise RuntimeError(f"{type(self).__name__}.backward() called before forward(): "
+                               "run the forward pass first.")
+
+
+class Linear(Module):
+    """out = x @ W + b, with x (N, in_features) and out (N, out_features).
+
+    W is drawn from N(0, 2 / in_features) (He initialisation, suited to ReLU) with
+    a seeded generator, b starts at 0.
+    """
+
+    def __init__(self, in_features: int, out_features: int, *, seed: int | None = 0,
+                 rng: np.random.Generator | None = None, dtype=np.float64):
+        for name, v in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"Linear: {name} must be a positive int, got {v!r}.")
+        rng = rng if rng is not None else np.random.default_rng(seed)
+        scale = np.sqrt(2.0 / in_features)
+        self.W = Parameter((rng.standard_normal((in_features, out_features)) * scale)
+                           .astype(dtype), "W")
+        self.b = Parameter(np.zeros(out_features, dtype=dtype), "b")
+        self.params = [self.W, self.b]
+        self._cache = None
+
+    def forward(self, x):
+        out, self._cache = layers.linear_forward(x, self.W.data, self.b.data)
+        return out
+
+    def backward(self, dout):
+        self._require_forward()
+        dx, dW, db = layers.linear_backward(dout, self._cache)
+        self.W.grad += dW
+        self.b.grad += db
+        return dx
+
+    def __repr__(self) -> str:
+        d, m = self.W.data.shape
+        return f"Linear({d}, {m})"
+
+
+class _Elementwise(Module):
+    """A parameter-free layer given by a forward/backward pair from ``layers``."""
+
+    _forward = _backward = None
+
+    def __init__(self):
+        self.params = []
+        self._cache = None
+
+    def forward(self, x):
+        out, self._cache = type(self)._forward(x)
+        return out
+
+    def backward(self, dout):
+        self._require_forward()
+        return type(self)._backward(dout, self._cache)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class ReLU(_Elementwise):
+    """out = max(0, x)."""
+
+    _forward, _backward = staticmethod(layers.relu_forward), staticmethod(layers.relu_backward)
+
+
+class Sigmoid(_Elementwise):
+    """out = 1 / (1 + e^(−x))."""
+
+    _forward = staticmethod(layers.sigmoid_forward)
+    _backward = staticmethod(layers.sigmoid_backward)
+
+
+class Tanh(_Elementwise):
+    """out = tanh(x)."""
+
+    _forward, _backward = staticmethod(layers.tanh_forward), staticmethod(layers.tanh_backward)
+
+
+class Sequential(Module):
+    """Layers applied in order; backward walks them in reverse."""
+
+    def __init__(self, *modules: Module):
+        if not modules:
+            raise ValueError("Sequential needs at least one layer, e.g. Sequential(Linear(2, 3)).")
+        for i, m in enumerate(modules):
+            if not (hasattr(m, "forward") and hasattr(m, "backward")):
+                raise TypeError(f"Sequential: layer {i} ({m!r}) has no forward/backward.")
+        self.layers = list(modules)
+
+    @property
+    def params(self) -> list[Parameter]:
+        return [p for layer in self.layers for p in layer.params]
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dout):
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def __repr__(self) -> str:
+        return "Sequential(" + ", ".join(map(repr, self.layers)) + ")"
+
+
+class SoftmaxCrossEntropy:
+    """Loss module: forward(logits (N, C), y (N,) int) -> float; backward() -> dlogits (N, C)."""
+
+    def __init__(self):
+        self._dlogits = None
+
+    def forward(self, logits: np.ndarray, y: np.ndarray) -> float:
+        loss, self._dlogits = layers.softmax_cross_entropy(logits, y)
+        return loss
+
+    __call__ = forward
+
+    def backward(self) -> np.ndarray:
+        if self._dlogits is None:
+            raise RuntimeError("SoftmaxCrossEntropy.backward() called before forward().")
+        return self._dlogits
+
+
+class MSELoss:
+    """Loss module: forward(pred, target) -> float; backward() -> dpred (shape of pred)."""
+
+    def __init__(self):
+        self._dpred = None
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        loss, self._dpred = layers.mse_loss(pred, target)
+        return loss
+
+    __call__ = forward
+
+    def backward(self) -> np.ndarray:
+        if self._dpred is None:
+            raise RuntimeError("MSELoss.backward() called before forward().")
+        return self._dpred
+
+
+class SGD:
+    """Plain gradient descent: p.data -= lr * p.grad for every parameter, in place."""
+
+    def __init__(self, params: list[Parameter], lr: float):
+        if not (isinstance(lr, (int, float)) and lr > 0):
+            raise ValueError(f"SGD: lr must be a positive number, got {lr!r}.")
+        self.params, self.lr = list(params), float(lr)
+
+    def step(self) -> None:
+        for p in self.params:
+            p.data -= self.lr * p.grad
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.zero_grad()

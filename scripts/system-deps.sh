@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Make sure the system programs the course needs are present: graphviz's `dot` (for the graph
+# pictures) and, with `chromium`, Debian's Chromium (for the browser tests).
+# As root on Debian/Ubuntu it installs what is missing with apt-get; elsewhere it says how.
+set -euo pipefail
+
+need_dot=0; need_chromium=0
+for what in "$@"; do
+  case "$what" in
+    graphviz) command -v dot >/dev/null 2>&1 || need_dot=1 ;;
+    chromium) [ -x "${BPCOURSE_CHROMIUM:-/usr/bin/chromium}" ] || need_chromium=1 ;;
+    *) echo "system-deps.sh: unknown dependency '$what' (expected graphviz or chromium)" >&2; exit 2 ;;
+  esac
+done
+[ "$need_dot$need_chromium" = "00" ] && exit 0
+
+pkgs=()
+[ "$need_dot" = 1 ] && pkgs+=(graphviz)
+[ "$need_chromium" = 1 ] && pkgs+=(chromium)
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing ${pkgs[*]} with apt-get ..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  exit 0
+fi
+
+cat >&2 <<MSG
+bpcourse needs ${pkgs[*]} from your system, and this script can only install it as root on
+Debian/Ubuntu. Install it yourself with one of:
+    sudo apt-get install ${pkgs[*]}        # Debian, Ubuntu
+    conda install -c conda-forge graphviz   # conda (see environment.yml)
+    brew install graphviz                   # macOS (Chromium: brew install --cask chromium)
+then run the make command again.
+MSG
+exit 1
