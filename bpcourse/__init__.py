@@ -15,6 +15,7 @@ One module per idea of the course:
     grading   what the notebooks' test cells call
 """
 
+from . import grading as _grading  # noqa: F401  (snapshots what grading relies on, see grading)
 from .autograd import Value
 from .check import check_gradient, rel_error
 from .numgrad import numerical_gradient, numerical_gradient_array

@@ -158,9 +158,9 @@ def check_gradient(
     if err < tol:
         return err
     hint = diagnose(got, expected, batch_size=batch_size, upstream=upstream)
-    worst = np.unravel_index(int(np.argmax(_abs(got - expected))), got.shape)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(_abs(got - expected))), got.shape))
     raise GradientMismatch(
-        f"{name}: relative error {err:.2e} (tolerance {tol:.0e}). At index {tuple(int(i) for i in worst)}"
+        f"{name}: relative error {err:.2e} (tolerance {tol:.0e}). At index {worst}"
         f" expected {expected[worst]:.6g}, got {got[worst]:.6g}."
         + (f" Likely mistake: {hint}." if hint else "")
     )
@@ -169,7 +169,8 @@ def check_gradient(
 def compare(name: str, got: np.ndarray, expected: np.ndarray) -> str:
     """One line per tensor, at a glance: exact?, approximately equal?, largest difference.
 
-    Returns (and prints nothing): e.g. ``"dW      | exact: False | approx: True  | maxdiff: 2.2e-16"``.
+    Returns (and prints nothing), e.g.
+    ``"dW      | exact: False | approx: True  | maxdiff: 2.2e-16"``.
     Shapes must match exactly; a mismatch is reported, never broadcast.
     """
     got, expected = _asarray(got), _asarray(expected)
