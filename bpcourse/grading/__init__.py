@@ -22,7 +22,8 @@ import numpy as np
 
 from .. import check as _check
 
-__all__ = ["expect", "assert_untampered", "TamperingDetected", "rng_for"]
+__all__ = ["expect", "assert_untampered", "TamperingDetected", "rng_for", "assert_own_work",
+           "DelegationDetected"]
 
 
 class TamperingDetected(AssertionError):
@@ -91,6 +92,47 @@ def expect(got, expected, name: str, *, mistakes=(), tol: float = 1e-6, **diagno
                 raise _check.GradientMismatch(f"{name}: wrong. Likely mistake: {hint}.") \
                     from None
         raise failure from None
+
+
+class DelegationDetected(AssertionError):
+    """A graded answer that only calls the package's reference implementation."""
+
+
+def _names_used(code) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):  # nested functions, lambdas, comprehensions
+            names |= _names_used(const)
+    return names
+
+
+def assert_own_work(answer, *references) -> None:
+    """Fail if `answer` (a function or class) reaches any of `references` (the package's
+    reference functions or classes) through its globals, directly or as a module attribute.
+
+    Args:
+        answer: the learner's function, or class (all its methods are inspected).
+        references: bpcourse objects the answer must not delegate to, e.g.
+            bpcourse.layers.linear_forward.
+    """
+    functions = [answer] if not isinstance(answer, type) else [
+        v for v in vars(answer).values() if hasattr(v, "__code__")]
+    for fn in functions:
+        code, scope = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
+        if code is None:
+            continue
+        names = _names_used(code)
+        for name in names:
+            value = scope.get(name)
+            reached = [value] + [getattr(value, attr, None) for attr in names
+                                 if isinstance(value, type(np))]
+            for ref in references:
+                if any(r is ref for r in reached):
+                    label = f"{ref.__module__}.{ref.__qualname__}"
+                    raise DelegationDetected(
+                        f"{getattr(answer, '__name__', answer)} calls {label}, the package's "
+                        "reference implementation: the exercise is to write it yourself, so "
+                        "this answer earns no points.")
 
 
 # Load the per-notebook test modules now, so that their functions are the ones captured below.
