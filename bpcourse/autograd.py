@@ -98,6 +98,12 @@ class Value:
                 f"Value ** exponent: the exponent must be an int or float constant, got "
                 f"{type(exponent).__name__}. For a Value exponent use (b * a.log()).exp()."
             )
+        if self.data == 0 and exponent < 0:
+            raise ZeroDivisionError(f"Value ** {exponent:g}: the base is 0 (a / b with b = 0 "
+                                    "comes here as b ** -1): division by zero.")
+        if self.data < 0 and not float(exponent).is_integer():
+            raise ValueError(f"Value ** {exponent:g}: a negative base ({self.data:g}) has no real "
+                             "power with a non-integer exponent.")
         out = Value(self.data**exponent, (self,), f"**{exponent:g}")
 
         def _backward():
@@ -107,7 +113,11 @@ class Value:
         return out
 
     def exp(self) -> Value:
-        out = Value(math.exp(self.data), (self,), "exp")
+        try:
+            out = Value(math.exp(self.data), (self,), "exp")
+        except OverflowError:  # instead of math's bare "math range error"
+            raise OverflowError(f"Value.exp(): e**{self.data:g} is too large for a float "
+                                "(the limit is about e**709); scale the input down.") from None
 
         def _backward():
             self.grad += out.data * out.grad  # d(e^a)/da = e^a
