@@ -77,6 +77,10 @@ def diagnose(
         if _close(got.T, expected, tol):
             return "transposed: check the order of the matmul (dimension analysis gives the shape)"
     if got.shape != expected.shape:
+        squeezed = [d for d in got.shape if d != 1] == [d for d in expected.shape if d != 1]
+        if squeezed and _close(got.reshape(expected.shape), expected, tol):
+            return ("the right numbers with an extra or missing axis of length 1: drop "
+                    "keepdims=True, or .reshape to the expected shape")
         return None
     if not _all(_isfinite(got)):
         return "NaN or inf in the gradient: look for an overflow (exp of a large number) or 0/0"
@@ -152,8 +156,10 @@ def check_gradient(
                " A gradient has the shape of the thing it differentiates.")
         )
     if not _all(_isfinite(got)):
-        raise GradientMismatch(f"{name}: contains NaN or inf. Likely mistake: "
-                               f"{diagnose(got, expected)}.")
+        bad = tuple(int(i) for i in np.argwhere(~_isfinite(got))[0])
+        raise GradientMismatch(
+            f"{name}: contains NaN or inf. At index {bad} expected {expected[bad]:.6g}, got "
+            f"{got[bad]}. Likely mistake: {diagnose(got, expected)}.")
     err = rel_error(got, expected)
     if err < tol:
         return err
