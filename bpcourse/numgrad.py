@@ -33,6 +33,8 @@ def _require_float_array(x: np.ndarray, name: str = "x") -> None:
 
 
 def _as_scalar(fx: object) -> float:
+    if fx is None:
+        raise TypeError("f returned None; it must return a number (did it forget `return`?).")
     arr = np.asarray(fx)
     if arr.size != 1:
         raise ValueError(
