@@ -5,3 +5,124 @@ Every function takes an optional ``ax`` and returns the Axes it drew on.
 """
 
 from __future__ import annotations
+
+
+def _axes(ax):
+    import matplotlib.pyplot as plt
+
+    return ax if ax is not None else plt.subplots(figsize=(5, 3.2))[1]
+
+
+def activation_curves(functions: dict, x=None, ax=None):
+    """Each activation and its derivative on one set of axes (notebook 04).
+
+    Args:
+        functions: {name: (f, df)}, f and df map a float array to one of the same shape.
+        x: 1-D array of inputs to draw over (default: 400 points in [-5, 5]).
+        ax: matplotlib Axes to draw on (default: a new figure).
+
+    Returns:
+        The Axes.
+    """
+    import numpy as np
+
+    ax = _axes(ax)
+    x = np.linspace(-5, 5, 400) if x is None else np.asarray(x, dtype=float)
+    for i, (name, (f, df)) in enumerate(functions.items()):
+        line, = ax.plot(x, f(x), color=f"C{i}", label=name)
+        ax.plot(x, df(x), color=line.get_color(), linestyle="--", label=f"{name}'  (derivative)")
+    ax.axhline(0, color="0.7", linewidth=0.8)
+    ax.axvline(0, color="0.7", linewidth=0.8)
+    ax.set_xlabel("x")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def gradient_errors(errors: dict, tol: float = 1e-7, ax=None):
+    """Bar chart (log scale) of the relative error of each gradient against its numeric check.
+
+    Args:
+        errors: {name: relative error}, e.g. {"W1": 3e-10, "b1": 1e-11}.
+        tol: the line that separates "agrees" from "wrong" (drawn dashed).
+        ax: matplotlib Axes to draw on (default: a new figure).
+
+    Returns:
+        The Axes.
+    """
+    import numpy as np
+
+    ax = _axes(ax)
+    names = list(errors)
+    values = np.maximum(np.array([errors[n] for n in names], dtype=float), 1e-16)
+    colors = ["C2" if v < tol else "C3" for v in values]
+    ax.bar(names, values, color=colors)
+    ax.set_yscale("log")
+    ax.axhline(tol, color="0.3", linestyle="--", linewidth=1, label=f"tolerance {tol:.0e}")
+    ax.set_ylabel("relative error vs. central differences")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def loss_curve(losses, ax=None, label: str | None = None, smooth: int = 1):
+    """Training loss against the step number (notebook 05).
+
+    Args:
+        losses: sequence of floats, one per step.
+        ax: matplotlib Axes to draw on (default: a new figure).
+        label: legend label, if any.
+        smooth: width of a moving average drawn over the raw curve (1: none).
+
+    Returns:
+        The Axes.
+    """
+    import numpy as np
+
+    ax = _axes(ax)
+    losses = np.asarray(losses, dtype=float)
+    steps = np.arange(len(losses))
+    if smooth > 1 and len(losses) >= smooth:
+        ax.plot(steps, losses, color="0.8", linewidth=0.8)
+        kernel = np.ones(smooth) / smooth
+        ax.plot(steps[smooth - 1:], np.convolve(losses, kernel, mode="valid"), label=label)
+    else:
+        ax.plot(steps, losses, label=label)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    if label:
+        ax.legend(frameon=False)
+    return ax
+
+
+def decision_boundary(predict, X, y, ax=None, resolution: int = 200, margin: float = 0.25):
+    """The classes a model predicts over the plane, with the data points on top.
+
+    Args:
+        predict: maps points (K, 2) to class indices (K,).
+        X: (N, 2) data points.
+        y: (N,) integer labels.
+        ax: matplotlib Axes to draw on (default: a new figure).
+        resolution: grid points along each axis.
+        margin: extra room around the data, as a fraction of its range.
+
+    Returns:
+        The Axes.
+    """
+    import numpy as np
+
+    ax = _axes(ax)
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = (hi - lo) * margin
+    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
+    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    classes = np.asarray(predict(np.c_[gx.ravel(), gy.ravel()])).reshape(gx.shape)
+    n_classes = int(max(classes.max(), y.max())) + 1
+    levels = np.arange(n_classes + 1) - 0.5
+    ax.contourf(gx, gy, classes, levels=levels, cmap="tab10", vmin=-0.5, vmax=9.5, alpha=0.25)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="tab10", vmin=-0.5, vmax=9.5, s=12,
+               edgecolors="k", linewidths=0.3)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
