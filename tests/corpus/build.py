@@ -1,0 +1,197 @@
+"""Describe a submission as edits of a notebook, build it, grade a batch, check the outcomes."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bpcourse import autograde as ag
+
+Edit = Callable[[dict], None]
+
+
+@dataclass
+class Submission:
+    """One learner's notebook, as edits of a base, with what grading must say about it.
+
+    base: "solution" (the release with every answer cell filled in from solutions/) or
+        "release" (untouched).
+    answers: answer-cell grade_id -> the source that replaces that answer cell.
+    edits: further changes of the notebook (see replace_test, set_points, delete_cell, add_cell).
+    expected: exercise (answer grade_id) -> exact points; exercises not named get all their
+        points (base "solution") or 0 (base "release").
+    hints: exercise -> text (case-insensitive) the message of its first failed test must contain.
+    graded: False when nbgrader must fail to grade it (reported NOT GRADED, never 0).
+    tampering: True when the report must flag tampering.
+    """
+
+    student: str
+    assignment: str
+    base: str = "solution"
+    answers: dict[str, str] = field(default_factory=dict)
+    edits: tuple[Edit, ...] = ()
+    expected: dict[str, float] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)
+    graded: bool = True
+    tampering: bool = False
+    note: str = ""
+
+
+# --- edits -------------------------------------------------------------------------------------
+
+def _index(nb: dict, grade_id: str) -> int:
+    for i, cell in enumerate(nb["cells"]):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            return i
+    raise KeyError(f"no cell with grade_id {grade_id!r}")
+
+
+def replace_test(grade_id: str, source: str) -> Edit:
+    """The learner rewrites a (locked) test cell."""
+    def edit(nb):
+        nb["cells"][_index(nb, grade_id)]["source"] = source
+    return edit
+
+
+def set_points(grade_id: str, points: float) -> Edit:
+    """The learner edits a test cell's metadata to be worth more."""
+    def edit(nb):
+        nb["cells"][_index(nb, grade_id)]["metadata"]["nbgrader"]["points"] = points
+    return edit
+
+
+def delete_cell(grade_id: str) -> Edit:
+    def edit(nb):
+        del nb["cells"][_index(nb, grade_id)]
+    return edit
+
+
+def add_cell(source: str, after: str | None = None) -> Edit:
+    """A new code cell after the cell `after` (a grade_id), or after the first code cell."""
+    def edit(nb):
+        if after is None:
+            i = next(i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code")
+        else:
+            i = _index(nb, after)
+        nb["cells"].insert(i + 1, {"cell_type": "code", "execution_count": None,
+                                   "metadata": {}, "outputs": [], "source": source})
+    return edit
+
+
+# --- building ----------------------------------------------------------------------------------
+
+_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+def solution_sources(solution_nb: dict) -> dict[str, str]:
+    """answer grade_id -> the answer cell's source in solutions/, without the markers."""
+    out = {}
+    for cell in solution_nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and cell["cell_type"] == "code":
+            lines = ag._source(cell).splitlines()
+            out[meta["grade_id"]] = "\n".join(x for x in lines if not _MARKER.match(x))
+    return out
+
+
+def build(sub: Submission, release_nb: dict, solution_nb: dict) -> dict:
+    nb = copy.deepcopy(release_nb)
+    fills = solution_sources(solution_nb) if sub.base == "solution" else {}
+    unknown = set(sub.answers) - set(solution_sources(solution_nb))
+    if unknown:
+        raise KeyError(f"{sub.student}: no answer cell {sorted(unknown)} in {sub.assignment}")
+    fills.update(sub.answers)
+    for cell in nb["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in fills:
+            cell["source"] = fills[grade_id]
+    for edit in sub.edits:
+        edit(nb)
+    return nb
+
+
+def prepare_course(dest: Path, assignments: list[str], root: Path = ag.ROOT) -> Path:
+    """A course with the given solutions released into it (its own SQLite gradebook)."""
+    course = ag.make_course(dest, assignments, root)
+    for name in assignments:
+        proc = ag._run_nbgrader(["generate_assignment", name, "--force"], course)
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stdout + proc.stderr)
+    return course
+
+
+def write_submissions(course: Path, subs: list[Submission]) -> None:
+    for sub in subs:
+        release = ag._load(course / "notebooks" / sub.assignment / f"{sub.assignment}.ipynb")
+        solution = ag._load(course / "solutions" / sub.assignment / f"{sub.assignment}.ipynb")
+        path = course / "submitted" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(build(sub, release, solution), indent=1), encoding="utf-8")
+
+
+def grade_corpus(workdir: Path, subs: list[Submission], *, cell_timeout: int,
+                 parallel: int = 2, root: Path = ag.ROOT
+                 ) -> tuple[dict[str, ag.Outcome], dict[str, subprocess.CompletedProcess]]:
+    """Grade every submission: one course and one nbgrader run per assignment, `parallel` at a
+    time. Returns (student -> Outcome, assignment -> nbgrader process)."""
+    by_assignment: dict[str, list[Submission]] = {}
+    for sub in subs:
+        by_assignment.setdefault(sub.assignment, []).append(sub)
+
+    def run(name):
+        course = prepare_course(workdir / name, [name], root)
+        write_submissions(course, by_assignment[name])
+        return ag.autograde(course, name, cell_timeout=cell_timeout)
+
+    with ThreadPoolExecutor(parallel) as pool:
+        results = dict(zip(by_assignment, pool.map(run, by_assignment), strict=True))
+    outcomes = {o.student: o for outs, _ in results.values() for o in outs}
+    return outcomes, {name: proc for name, (_, proc) in results.items()}
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+def problems(sub: Submission, out: ag.Outcome | None) -> list[str]:
+    """What is wrong with the outcome of `sub` (empty when everything is as expected)."""
+    if out is None:
+        return [f"{sub.student}: no outcome at all"]
+    found = []
+    if out.graded != sub.graded:
+        found.append(f"{sub.student}: graded={out.graded} ({out.reason}), expected {sub.graded}")
+    if bool(out.tampering) != sub.tampering:
+        found.append(f"{sub.student}: tampering report {out.tampering}, expected {sub.tampering}")
+    if not sub.graded or not out.graded:
+        return found
+    table = out.exercises()
+    for name in set(sub.expected) | set(sub.hints):
+        if name not in table:
+            found.append(f"{sub.student}: no exercise {name!r} (has {sorted(table)})")
+    for name, (score, top, message) in table.items():
+        want = sub.expected.get(name, top if sub.base == "solution" else 0.0)
+        if score != want:
+            found.append(f"{sub.student}: {name} scored {score:g}/{top:g}, expected {want:g}"
+                         f" (message: {message})")
+        hint = sub.hints.get(name)
+        if hint and hint.lower() not in (message or "").lower():
+            found.append(f"{sub.student}: {name} message {message!r} does not contain {hint!r}")
+    return found
+
+
+def fresh_jupyter_env(tmp: Path) -> dict[str, str]:
+    """Environment variables that keep Jupyter and IPython state in tmp, out of $HOME."""
+    env = {}
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        path = tmp / var.lower()
+        path.mkdir(parents=True, exist_ok=True)
+        env[var] = str(path)
+    return env
+
+
+__all__ = ["Submission", "replace_test", "set_points", "delete_cell", "add_cell", "build",
+           "prepare_course", "write_submissions", "grade_corpus", "problems", "fresh_jupyter_env"]
