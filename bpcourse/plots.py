@@ -126,3 +126,58 @@ def decision_boundary(predict, X, y, ax=None, resolution: int = 200, margin: flo
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
+
+
+def step_size_errors(hs, errors: dict, ax=None):
+    """Error of finite-difference estimates against the step h, log-log (notebook 01).
+
+    Truncation error falls with h (slope 1 for a forward difference, 2 for a central one);
+    round-off error grows as h shrinks (slope −1): the curves are V-shaped.
+
+    Args:
+        hs: (K,) positive step sizes.
+        errors: {name: (K,) absolute errors}, e.g. {"forward": ..., "central": ...}.
+        ax: matplotlib Axes to draw on (default: a new figure).
+
+    Returns:
+        The Axes.
+    """
+    import numpy as np
+
+    ax = _axes(ax)
+    hs = np.asarray(hs, dtype=float)
+    for name, err in errors.items():
+        err = np.maximum(np.asarray(err, dtype=float), 1e-17)  # an exact 0 has no logarithm
+        best = int(np.argmin(err))
+        line, = ax.loglog(hs, err, marker=".", markersize=3, label=name)
+        ax.annotate(f"best h ≈ {hs[best]:.0e}", (hs[best], err[best]), textcoords="offset points",
+                    xytext=(0, -14), ha="center", fontsize="small", color=line.get_color())
+    ax.set_xlabel("step h")
+    ax.set_ylabel("|estimate − exact derivative|")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def cost_vs_params(params, seconds, ax=None, label: str = "numeric gradient"):
+    """Measured time against the number of parameters P, log-log, with a slope-1 guide.
+
+    Args:
+        params: (K,) parameter counts.
+        seconds: (K,) measured times.
+        ax: matplotlib Axes to draw on (default: a new figure).
+        label: legend label of the measurements.
+
+    Returns:
+        The Axes.
+    """
+    import numpy as np
+
+    ax = _axes(ax)
+    params, seconds = np.asarray(params, dtype=float), np.asarray(seconds, dtype=float)
+    ax.loglog(params, seconds, marker="o", label=label)
+    guide = seconds[-1] * params / params[-1]
+    ax.loglog(params, guide, color="0.6", linestyle="--", linewidth=1, label="∝ P (slope 1)")
+    ax.set_xlabel("parameters P")
+    ax.set_ylabel("seconds")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
