@@ -1,0 +1,294 @@
+"""The course in JupyterLab: ``python -m bpcourse lab`` (learner) and ``teach`` (instructor).
+
+``lab`` copies the release ``notebooks/`` into the git-ignored ``work/`` on first run (a notebook
+already there is never overwritten: it holds the learner's edits), then starts JupyterLab on
+``work/`` with nbgrader's Validate button and nothing else of nbgrader. ``teach`` starts
+JupyterLab on the repository with every nbgrader extension (formgrader, Create Assignment), for
+editing ``solutions/`` and grading.
+
+Both listen on 127.0.0.1 with a token (Jupyter's default, printed in the URL), without the news
+pop-up or the update check, and read their JupyterLab settings from ``scripts/jupyter/<role>/``
+through ``JUPYTER_CONFIG_PATH``: nothing outside the project is written except what JupyterLab
+itself keeps in your home folder (user settings such as the theme).
+
+:class:`LabServer` starts the same server on a free port for the browser test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASE = ROOT / "notebooks"
+SOLUTIONS = ROOT / "solutions"
+WORK = ROOT / "work"
+JUPYTER_CONFIG = ROOT / "scripts" / "jupyter"
+
+ROLES = {"lab": "learner", "teach": "teach"}
+_NBGRADER = "nbgrader.server_extensions."
+# Server side of nbgrader per role; the lab side is in scripts/jupyter/<role>/labconfig.
+SERVER_EXTENSIONS = {
+    "lab": {_NBGRADER + "validate_assignment": True, _NBGRADER + "formgrader": False,
+            _NBGRADER + "course_list": False, _NBGRADER + "assignment_list": False},
+    "teach": {_NBGRADER + "validate_assignment": True, _NBGRADER + "formgrader": True,
+              _NBGRADER + "course_list": True, _NBGRADER + "assignment_list": True},
+}
+
+
+def course_notebooks(folder: Path) -> list[Path]:
+    """The course notebooks ``folder/NN_topic/NN_topic.ipynb``, sorted by number."""
+    if not folder.is_dir():
+        return []
+    return sorted(p / f"{p.name}.ipynb" for p in folder.iterdir()
+                  if p.is_dir() and (p / f"{p.name}.ipynb").is_file())
+
+
+@dataclass
+class WorkCopy:
+    """What :func:`make_work_copy` did: files copied now, files kept as the learner left them."""
+
+    work: Path
+    copied: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+
+
+def make_work_copy(release: Path = RELEASE, work: Path = WORK) -> WorkCopy:
+    """Copy every file of ``release`` that ``work`` lacks into ``work``; never overwrite one.
+
+    A notebook added to the release later is copied on the next run; a notebook the learner has
+    (edited or not) is kept. Raises FileNotFoundError when ``release`` holds no course notebook.
+    """
+    if not course_notebooks(release):
+        raise FileNotFoundError(
+            f"no course notebooks (NN_topic/NN_topic.ipynb) in {release}; "
+            "regenerate the release with `make release`, or check out notebooks/ from git.")
+    result = WorkCopy(work=work)
+    for source in sorted(release.rglob("*")):
+        rel = source.relative_to(release)
+        if not source.is_file() or any(part.startswith(".") for part in rel.parts):
+            continue  # .ipynb_checkpoints and other hidden state are not part of the release
+        target = work / rel
+        if target.exists():
+            result.kept.append(target)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+            result.copied.append(target)
+    return result
+
+
+def server_env(role: str, base: dict[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default os.environ) with scripts/jupyter/<role>/ first on JUPYTER_CONFIG_PATH.
+
+    The folder of this Python's programs goes first on PATH too: nbgrader calls programs such as
+    ``alembic`` by name, which `make` does not put on PATH.
+    """
+    env = dict(os.environ if base is None else base)
+    env["PATH"] = os.pathsep.join(
+        p for p in (str(Path(sys.executable).parent), env.get("PATH", "")) if p)
+    config = str(JUPYTER_CONFIG / ROLES[role])
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        p for p in (config, env.get("JUPYTER_CONFIG_PATH", "")) if p)
+    return env
+
+
+def server_command(role: str, root_dir: Path, *, state_dir: Path, port: int | None = None,
+                   token: str | None = None, open_browser: bool = True,
+                   default_url: str | None = None, extra: list[str] | tuple = ()) -> list[str]:
+    """The ``jupyter lab`` command line for ``role`` ("lab" or "teach") serving ``root_dir``.
+
+    ``state_dir`` keeps JupyterLab's workspaces (open tabs), so they stay with the project.
+    ``port=None`` lets Jupyter pick (8888, then the next free); ``token=None`` lets it make a
+    random one. ``extra`` arguments come last and override the others.
+    """
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {sorted(ROLES)}, got {role!r}")
+    cmd = [sys.executable, "-m", "jupyter", "lab",
+           f"--ServerApp.root_dir={root_dir}",
+           "--ServerApp.ip=127.0.0.1",
+           f"--ServerApp.open_browser={open_browser}",
+           f"--LabApp.workspaces_dir={state_dir / 'workspaces'}",
+           "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    cmd += [f"--ServerApp.jpserver_extensions={name}={enabled}"
+            for name, enabled in SERVER_EXTENSIONS[role].items()]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--ServerApp.allow_root=True")  # containers and CI run as root
+    if port is not None:
+        cmd += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
+    if token is not None:
+        cmd.append(f"--IdentityProvider.token={token}")
+    if default_url is not None:
+        cmd.append(f"--LabApp.default_url={default_url}")
+    return cmd + list(extra)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    """PIDs of the live descendants of ``pid`` (Linux /proc; empty elsewhere)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        parents[int(text.split()[0])] = int(text.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        kids = [child for child, parent in parents.items() if parent in frontier]
+        found += kids
+        frontier = kids
+    return found
+
+
+class LabServer:
+    """A JupyterLab server of ``role`` on a free port with a fresh token, stopped by its PID.
+
+    ``env`` should point JUPYTER_CONFIG_DIR, JUPYTER_DATA_DIR, JUPYTER_RUNTIME_DIR and
+    IPYTHONDIR at temporary folders when testing. Use as a context manager; the server's output
+    goes to ``log_path``.
+    """
+
+    def __init__(self, role: str, root_dir: Path, *, state_dir: Path, log_path: Path,
+                 env: dict[str, str] | None = None, cwd: Path = ROOT,
+                 startup_timeout: float = 90.0):
+        self.role, self.root_dir, self.log_path = role, Path(root_dir), Path(log_path)
+        self.port, self.token = free_port(), secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._cmd = server_command(role, self.root_dir, state_dir=Path(state_dir),
+                                   port=self.port, token=self.token, open_browser=False)
+        self._env, self._cwd, self._timeout = server_env(role, env), cwd, startup_timeout
+        self.process: subprocess.Popen | None = None
+        self.leftover_pids: list[int] = []
+
+    @property
+    def pid(self) -> int:
+        if self.process is None:
+            raise RuntimeError("the server is not started: call start(), or use it in `with`")
+        return self.process.pid
+
+    def lab_url(self, path: str = "") -> str:
+        """URL of ``/lab`` (or ``/lab/tree/<path>``) with the token."""
+        tree = f"/tree/{path}" if path else ""
+        return f"{self.url}/lab{tree}?token={self.token}"
+
+    def start(self) -> LabServer:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "wb")  # the server writes to it until stop()
+        self.process = subprocess.Popen(self._cmd, env=self._env, cwd=self._cwd, stdout=log,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        log.close()
+        deadline = time.monotonic() + self._timeout
+        status = f"{self.url}/api/status?token={self.token}"
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with code {self.process.returncode} while "
+                                   f"starting; its log:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(status, timeout=5) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"JupyterLab did not answer {self.url} within "
+                                   f"{self._timeout:.0f} s; its log: {self.log_path}")
+            time.sleep(0.25)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM the server (it shuts its kernels down), SIGKILL after ``timeout``; then kill
+        any kernel it left behind, by PID, and record those PIDs in ``leftover_pids``."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        children = _children(self.process.pid)
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+        for pid in children:
+            if Path(f"/proc/{pid}").exists():
+                self.leftover_pids.append(pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def __enter__(self) -> LabServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _say_where(copy: WorkCopy, release: Path) -> None:
+    print(f"Your copy of the course: {copy.work}")
+    if copy.copied:
+        names = sorted({p.relative_to(copy.work).parts[0] for p in copy.copied})
+        print(f"  copied from {release.name}/ just now: {', '.join(names)}")
+    if copy.kept:
+        print(f"  {len(copy.kept)} file(s) already there are kept as you left them; to start a "
+              f"notebook over, delete its folder in {copy.work.name}/ and run `make lab` again.")
+    print(f"  {copy.work.name}/ is git-ignored: your edits never touch the release in "
+          f"{release.name}/.\n")
+
+
+def cli(command: str, argv: list[str]) -> int:
+    """``python -m bpcourse lab|teach [--port N] [--no-browser] [-- jupyter options]``."""
+    parser = argparse.ArgumentParser(
+        prog=f"bpcourse {command}",
+        description=("open the course in JupyterLab, on your copy in work/" if command == "lab"
+                     else "instructor's JupyterLab on the repository, with nbgrader's formgrader"),
+        epilog="Anything after -- goes to `jupyter lab` as it is.")
+    parser.add_argument("--port", type=int, default=None,
+                        help="port to listen on (default: 8888 or the next free one)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    parser.add_argument("jupyter_args", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if command == "lab":
+        try:
+            copy = make_work_copy()
+        except FileNotFoundError as error:
+            print(f"bpcourse lab: {error}", file=sys.stderr)
+            return 1
+        _say_where(copy, RELEASE)
+        root_dir = copy.work
+        first = course_notebooks(copy.work)[0]
+        # First run: open notebook 01; later runs restore the learner's own tabs.
+        default_url = (f"/lab/tree/{first.relative_to(root_dir).as_posix()}"
+                       if first in copy.copied else None)
+    else:
+        root_dir, default_url = ROOT, "/lab/tree/solutions"
+        print(f"Instructor's JupyterLab on {ROOT} (nbgrader menu: Formgrader; right sidebar: "
+              "Create Assignment). Edit solutions/, then `make release`.\n")
+    cmd = server_command(command, root_dir, state_dir=WORK / ".jupyter" / ROLES[command],
+                         port=args.port, open_browser=not args.no_browser,
+                         default_url=default_url, extra=args.jupyter_args)
+    print("Stop the server with Ctrl-C.\n", flush=True)
+    process = subprocess.Popen(cmd, env=server_env(command), cwd=ROOT)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            continue  # Jupyter gets the same Ctrl-C and shuts down its kernels itself
