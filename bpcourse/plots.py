@@ -149,21 +149,24 @@ def step_size_errors(hs, errors: dict, ax=None):
     for name, err in errors.items():
         err = np.maximum(np.asarray(err, dtype=float), 1e-17)  # an exact 0 has no logarithm
         best = int(np.argmin(err))
-        line, = ax.loglog(hs, err, marker=".", markersize=3, label=name)
-        ax.annotate(f"best h ≈ {hs[best]:.0e}", (hs[best], err[best]), textcoords="offset points",
-                    xytext=(0, -14), ha="center", fontsize="small", color=line.get_color())
+        line, = ax.loglog(hs, err, marker=".", markersize=3,
+                          label=f"{name}; best h ≈ {hs[best]:.0e}")
+        ax.plot(hs[best], err[best], marker="o", markersize=7, markerfacecolor="none",
+                color=line.get_color())
     ax.set_xlabel("step h")
     ax.set_ylabel("|estimate − exact derivative|")
     ax.legend(frameon=False, fontsize="small")
     return ax
 
 
-def cost_vs_params(params, seconds, ax=None, label: str = "numeric gradient"):
-    """Measured time against the number of parameters P, log-log, with a slope-1 guide.
+def cost_vs_params(params, seconds, predicted=None, ax=None, label: str = "numeric gradient"):
+    """Measured time against the number of parameters P, log-log.
 
     Args:
         params: (K,) parameter counts.
         seconds: (K,) measured times.
+        predicted: optional (K,) times a model predicts (e.g. 2P × one forward pass), drawn
+            dashed; without it a slope-1 guide (∝ P) is drawn.
         ax: matplotlib Axes to draw on (default: a new figure).
         label: legend label of the measurements.
 
@@ -175,8 +178,12 @@ def cost_vs_params(params, seconds, ax=None, label: str = "numeric gradient"):
     ax = _axes(ax)
     params, seconds = np.asarray(params, dtype=float), np.asarray(seconds, dtype=float)
     ax.loglog(params, seconds, marker="o", label=label)
-    guide = seconds[-1] * params / params[-1]
-    ax.loglog(params, guide, color="0.6", linestyle="--", linewidth=1, label="∝ P (slope 1)")
+    if predicted is not None:
+        ax.loglog(params, np.asarray(predicted, dtype=float), color="0.4", linestyle="--",
+                  marker="x", label="2P × one forward pass")
+    else:
+        ax.loglog(params, seconds[-1] * params / params[-1], color="0.6", linestyle="--",
+                  linewidth=1, label="∝ P (slope 1)")
     ax.set_xlabel("parameters P")
     ax.set_ylabel("seconds")
     ax.legend(frameon=False, fontsize="small")
