@@ -188,3 +188,81 @@ def cost_vs_params(params, seconds, predicted=None, ax=None, label: str = "numer
     ax.set_ylabel("seconds")
     ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+def plot_cost(rows, ax=None):
+    """Time of all P gradients against P, log-log: numeric gradient vs backprop, with theory.
+
+    The markers are measurements (``bpcourse.cost.sweep`` rows); hollow squares are numeric
+    times extrapolated from a sample of parameters. The theory lines are the FLOP counts of
+    ``bpcourse.flops`` (backprop 2nP + 4nP, numeric 2P · 2nP) divided by one FLOP rate, the
+    rate backprop reached on the largest MLP: the lines are parallel to the data only where
+    the arithmetic, not Python's overhead, is what takes the time.
+
+    Args:
+        rows: list of dicts from ``bpcourse.cost.measure`` / ``sweep`` / ``read_csv``.
+        ax: matplotlib Axes to draw on (default: a new figure).
+
+    Returns:
+        The Axes.
+    """
+    import numpy as np
+
+    if not rows:
+        raise ValueError("plot_cost: rows is empty; measure some MLPs first "
+                         "(bpcourse.cost.sweep(bpcourse.cost.default_sizes())).")
+    ax = _axes(ax)
+    rows = sorted(rows, key=lambda r: r["params"])
+    p = np.array([r["params"] for r in rows], dtype=float)
+    t_bp = np.array([r["t_backprop"] for r in rows], dtype=float)
+    t_num = np.array([r["t_numeric"] for r in rows], dtype=float)
+    extrapolated = np.array([bool(r["numeric_extrapolated"]) for r in rows])
+    fl_bp = np.array([r["flops_forward"] + r["flops_backward"] for r in rows], dtype=float)
+    fl_num = np.array([r["flops_numeric"] for r in rows], dtype=float)
+    rate = fl_bp[-1] / t_bp[-1]
+
+    ax.loglog(p, t_bp, "o", color="C0", label="backprop (measured)")
+    ax.loglog(p, fl_bp / rate, "-", color="C0", alpha=0.5, label="theory: 6nP FLOPs ≈ 3 forward")
+    ax.loglog(p[~extrapolated], t_num[~extrapolated], "s", color="C3",
+              label="numeric (measured)")
+    if extrapolated.any():
+        ax.loglog(p[extrapolated], t_num[extrapolated], "s", markerfacecolor="none",
+                  color="C3", label="numeric (extrapolated from a sample)")
+    ax.loglog(p, fl_num / rate, "-", color="C3", alpha=0.5,
+              label="theory: 2P forward passes, 4nP² FLOPs")
+    ax.set_xlabel("parameters P")
+    ax.set_ylabel("seconds for all P gradients")
+    ax.set_title(f"numeric gradient vs backprop (batch n = {rows[0]['n']})", fontsize="medium")
+    ax.text(0.98, 0.02, f"theory at {rate / 1e9:.2f} GFLOP/s", transform=ax.transAxes,
+            ha="right", va="bottom", fontsize="small", color="0.4")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def plot_backward_ratio(rows, ax=None):
+    """Measured backward/forward time ratio against P, beside the ratio of exact FLOP counts.
+
+    Args:
+        rows: list of dicts from ``bpcourse.cost.measure`` / ``sweep`` / ``read_csv``
+            (keys "params", "ratio_backward_forward", "ratio_backward_forward_predicted").
+        ax: matplotlib Axes to draw on (default: a new figure).
+
+    Returns:
+        The Axes.
+    """
+    import numpy as np
+
+    if not rows:
+        raise ValueError("plot_backward_ratio: rows is empty; measure some MLPs first.")
+    ax = _axes(ax)
+    rows = sorted(rows, key=lambda r: r["params"])
+    p = np.array([r["params"] for r in rows], dtype=float)
+    ax.semilogx(p, [r["ratio_backward_forward"] for r in rows], "o-", label="measured (time)")
+    ax.semilogx(p, [r["ratio_backward_forward_predicted"] for r in rows], "k--", linewidth=1,
+                label="predicted (exact FLOPs)")
+    ax.axhline(2, color="0.7", linewidth=0.8, label="the model's 4nP / 2nP = 2")
+    ax.set_xlabel("parameters P")
+    ax.set_ylabel("backward time / forward time")
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, fontsize="small")
+    return ax
