@@ -76,7 +76,7 @@ def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray):
     return x @ W + b, (x, W)
 
 
-def linear_backward(dout: np.ndarray, cache):
+def linear_backward(dout: np.ndarray, cache, *, input_grad: bool = True):
     """Gradients of out = x @ W + b.
 
         dx = dout @ W.T        (N, M) @ (M, D) -> (N, D)
@@ -86,16 +86,19 @@ def linear_backward(dout: np.ndarray, cache):
     Args:
         dout: (N, M) upstream gradient.
         cache: (x, W) from linear_forward.
+        input_grad: False skips dx (returned as None): the first layer of a network needs no
+            gradient w.r.t. the data, and dx costs as much as dW.
 
     Returns:
-        dx: (N, D), dW: (D, M), db: (M,).
+        dx: (N, D) or None, dW: (D, M), db: (M,).
     """
     x, W = cache
     require_float_array(dout, "dout", 2)
     if dout.shape != (x.shape[0], W.shape[1]):
         raise ValueError(f"dout must have the shape of out, (N, M) = {(x.shape[0], W.shape[1])}, "
                          f"got {dout.shape}.")
-    return dout @ W.T, x.T @ dout, dout.sum(axis=0)
+    dx = dout @ W.T if input_grad else None
+    return dx, x.T @ dout, dout.sum(axis=0)
 
 
 # ----- nonlinearities -----

@@ -72,11 +72,14 @@ class Linear(Module):
     """out = x @ W + b, with x (N, in_features) and out (N, out_features).
 
     W is drawn from N(0, 2 / in_features) (He initialisation, suited to ReLU) with
-    a seeded generator, b starts at 0.
+    a seeded generator, b starts at 0, both of the given ``dtype`` (float64 or float32).
+    ``input_grad=False`` (for a network's first layer) makes ``backward`` skip dx, the
+    gradient w.r.t. the data, and return None: it saves a matmul as large as dW's.
     """
 
     def __init__(self, in_features: int, out_features: int, *, seed: int | None = 0,
-                 rng: np.random.Generator | None = None, dtype=np.float64):
+                 rng: np.random.Generator | None = None, dtype=np.float64,
+                 input_grad: bool = True):
         for name, v in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"Linear: {name} must be a positive int, got {v!r}.")
@@ -86,6 +89,7 @@ class Linear(Module):
                            .astype(dtype), "W")
         self.b = Parameter(np.zeros(out_features, dtype=dtype), "b")
         self.params = [self.W, self.b]
+        self.input_grad = bool(input_grad)
         self._cache = None
 
     def forward(self, x):
@@ -94,7 +98,7 @@ class Linear(Module):
 
     def backward(self, dout):
         self._require_forward()
-        dx, dW, db = layers.linear_backward(dout, self._cache)
+        dx, dW, db = layers.linear_backward(dout, self._cache, input_grad=self.input_grad)
         self.W.grad += dW
         self.b.grad += db
         return dx

@@ -1,0 +1,392 @@
+"""The cost of backprop, measured: numeric gradients against backprop on MLPs of growing size.
+
+For each MLP (``layer_sizes`` as in ``bpcourse.flops``: Linear layers with ReLU between them
+and a softmax cross-entropy loss) and a batch of n examples, ``measure`` times
+
+    forward     the forward pass and the loss;
+    backward    the backward pass alone (after a forward);
+    backprop    all P gradients: zero_grad, forward, loss, backward;
+    numeric     all P gradients by central differences, 2P forward passes.
+
+Every time is the median over ``repeats`` runs. For a large P the numeric gradient would take
+too long, so it is timed on a random sample of k parameters and extrapolated: k parameters
+cost 2k forward passes, so P cost P/k times as much (the row says which). ``sweep`` measures
+a list of MLPs (with a tqdm progress bar), ``write_csv`` saves the rows, and
+``bpcourse.plots.plot_cost`` draws them beside the FLOP predictions of ``bpcourse.flops``.
+
+From the command line: ``python -m bpcourse cost --out cost.png`` (see ``--help``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from . import flops, layers, nn
+
+__all__ = ["build_mlp", "make_batch", "loss_value", "backprop_gradient", "flat_parameter",
+           "numeric_gradient_sampled", "extrapolate", "measure", "sweep", "default_sizes",
+           "write_csv", "read_csv", "cli", "COLUMNS"]
+
+#: The columns of a row from ``measure`` (and of the CSV), in order.
+COLUMNS = (
+    "layer_sizes", "n", "dtype", "params",
+    "flops_forward", "flops_backward", "flops_numeric",          # the model: 2nP, 4nP, 2P·2nP
+    "exact_forward", "exact_backward", "exact_numeric",          # bpcourse.flops.mlp_flops
+    "t_forward", "t_backward", "t_backprop",                     # seconds, medians
+    "t_numeric", "numeric_sampled", "numeric_extrapolated",      # t_numeric for all P params
+    "t_numeric_sample",                                          # the measured sample's time
+    "ratio_backward_forward", "ratio_backward_forward_predicted",
+    "speedup", "speedup_predicted",
+)
+
+
+def build_mlp(layer_sizes: Sequence[int], *, seed: int = 0, dtype=np.float64) -> nn.Sequential:
+    """Linear layers with a ReLU between each two; the first skips dx (no gradient for data).
+
+    Args:
+        layer_sizes: [D0, D1, ..., DL].
+        seed: seeds every layer's initial weights (layer l uses seed + l).
+        dtype: np.float64 or np.float32.
+
+    Returns:
+        nn.Sequential mapping x (n, D0) to logits (n, DL).
+    """
+    sizes = flops._check_layer_sizes(layer_sizes)
+    modules: list[nn.Module] = []
+    for layer, (d, m) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        modules.append(nn.Linear(d, m, seed=seed + layer, dtype=dtype, input_grad=layer > 0))
+        if layer < len(sizes) - 2:
+            modules.append(nn.ReLU())
+    return nn.Sequential(*modules)
+
+
+def make_batch(layer_sizes: Sequence[int], n: int, *, seed: int = 0, dtype=np.float64):
+    """A random batch for the MLP: x (n, D0) standard normal, y (n,) int labels in [0, DL)."""
+    sizes, n = flops._check_layer_sizes(layer_sizes), flops._check_n(n)
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, sizes[0])).astype(dtype), rng.integers(0, sizes[-1], n)
+
+
+def loss_value(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
+    """One forward pass and the mean softmax cross-entropy: what a numeric gradient evaluates."""
+    return layers.softmax_cross_entropy(model.forward(x), y)[0]
+
+
+def backprop_gradient(model: nn.Module, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """All P gradients by backprop, flattened in the order of ``model.params``: shape (P,)."""
+    model.zero_grad()
+    _, dlogits = layers.softmax_cross_entropy(model.forward(x), y)
+    model.backward(dlogits)
+    return np.concatenate([p.grad.ravel() for p in model.params])
+
+
+def flat_parameter(model: nn.Module, index: int):
+    """The parameter holding flat index ``index`` (in ``model.params`` order) and its index.
+
+    Returns:
+        (param, offset): param.data.flat[offset] is the index-th number of the model.
+    """
+    for p in model.params:
+        if index < p.data.size:
+            return p, index
+        index -= p.data.size
+    raise IndexError("index is past the last parameter of the model.")
+
+
+def numeric_gradient_sampled(model: nn.Module, x: np.ndarray, y: np.ndarray,
+                             indices: Sequence[int], h: float = 1e-5) -> np.ndarray:
+    """Central differences for the parameters at the given flat indices: 2 forward passes each.
+
+    Each parameter is perturbed in place to θ ± h and restored (also if the loss raises).
+
+    Args:
+        model: the network; its parameters are left unchanged.
+        x: (n, D0) inputs; y: (n,) labels.
+        indices: k flat indices into the parameters, in ``model.params`` order.
+        h: step size.
+
+    Returns:
+        (k,) float64 array, the estimates of dL/dθ at those indices.
+    """
+    grad = np.empty(len(indices), dtype=np.float64)
+    for j, index in enumerate(indices):
+        p, offset = flat_parameter(model, int(index))
+        original = p.data.flat[offset]
+        try:
+            p.data.flat[offset] = original + h
+            plus = loss_value(model, x, y)
+            p.data.flat[offset] = original - h
+            minus = loss_value(model, x, y)
+        finally:
+            p.data.flat[offset] = original
+        grad[j] = (plus - minus) / (2 * h)
+    return grad
+
+
+def extrapolate(t_sample: float, sampled: int, params: int) -> float:
+    """Time of a numeric gradient of all ``params`` parameters from a sample of ``sampled``.
+
+    Every parameter costs the same two forward passes, so time scales linearly:
+    t_all = t_sample · params / sampled.
+    """
+    if not 0 < sampled <= params:
+        raise ValueError(f"sampled must be in [1, params] = [1, {params}], got {sampled}.")
+    return t_sample * params / sampled
+
+
+def _median_time(run: Callable[[], object], repeats: int, timer=time.perf_counter) -> float:
+    run()  # warm-up: first-call allocations and caches are not what we measure
+    times = []
+    for _ in range(repeats):
+        start = timer()
+        run()
+        times.append(timer() - start)
+    return statistics.median(times)
+
+
+def _check_positive(value, name: str, example: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive int (e.g. {example}), got {value!r}.")
+    return int(value)
+
+
+def measure(layer_sizes: Sequence[int], n: int, *, repeats: int = 5,
+            numeric_sample: int | None = None, seed: int = 0, dtype=np.float64) -> dict:
+    """Time backprop and the numeric gradient of one MLP, beside the FLOP predictions.
+
+    Args:
+        layer_sizes: [D0, ..., DL].
+        n: batch size.
+        repeats: every time is the median of this many runs (after one warm-up run).
+        numeric_sample: time the numeric gradient on this many randomly chosen parameters
+            and extrapolate to all P; None (or ≥ P) measures all of them.
+        seed: seeds the weights, the batch and the sample.
+        dtype: np.float64 (default) or np.float32.
+
+    Returns:
+        A row: a dict with the keys of ``COLUMNS``. Times are in seconds; ``speedup`` is
+        t_numeric / t_backprop, ``speedup_predicted`` the same ratio of exact FLOP counts
+        (≈ 2P/3); ``ratio_backward_forward`` is t_backward / t_forward beside the ratio of
+        the exact counts.
+    """
+    sizes, n = flops._check_layer_sizes(layer_sizes), flops._check_n(n)
+    repeats = _check_positive(repeats, "repeats", "repeats=5")
+    model = build_mlp(sizes, seed=seed, dtype=dtype)
+    x, y = make_batch(sizes, n, seed=seed, dtype=dtype)
+    p = flops.count_params(sizes)
+    k = p if numeric_sample is None else min(
+        _check_positive(numeric_sample, "numeric_sample", "numeric_sample=100"), p)
+    sample = np.sort(np.random.default_rng(seed).choice(p, size=k, replace=False))
+
+    def forward():
+        return layers.softmax_cross_entropy(model.forward(x), y)
+
+    _, dlogits = forward()
+    t_forward = _median_time(forward, repeats)
+    t_backward = _median_time(lambda: model.backward(dlogits), repeats)
+    def backprop():
+        model.zero_grad()
+        model.backward(forward()[1])
+
+    t_backprop = _median_time(backprop, repeats)
+    t_sample = _median_time(lambda: numeric_gradient_sampled(model, x, y, sample), repeats)
+    exact = flops.mlp_flops(sizes, n)
+    exact_backprop = exact["forward"] + exact["backward"]
+    t_numeric = extrapolate(t_sample, k, p)
+    return {
+        "layer_sizes": "-".join(map(str, sizes)), "n": n, "dtype": np.dtype(dtype).name,
+        "params": p,
+        "flops_forward": flops.forward_flops(sizes, n),
+        "flops_backward": flops.backward_flops(sizes, n),
+        "flops_numeric": flops.numeric_gradient_flops(sizes, n),
+        "exact_forward": exact["forward"], "exact_backward": exact["backward"],
+        "exact_numeric": exact["numeric_gradient"],
+        "t_forward": t_forward, "t_backward": t_backward, "t_backprop": t_backprop,
+        "t_numeric": t_numeric, "numeric_sampled": k, "numeric_extrapolated": k < p,
+        "t_numeric_sample": t_sample,
+        "ratio_backward_forward": t_backward / t_forward,
+        "ratio_backward_forward_predicted": exact["backward"] / exact["forward"],
+        "speedup": t_numeric / t_backprop,
+        "speedup_predicted": exact["numeric_gradient"] / exact_backprop,
+    }
+
+
+def default_sizes(max_params: int = 120_000, *, inputs: int = 32, classes: int = 10,
+                  widths: Sequence[int] = (2, 4, 8, 16, 32, 64, 128, 256, 300)) -> list[list[int]]:
+    """MLPs [inputs, w, w, classes] for growing hidden width w, each with at most max_params.
+
+    With the defaults P runs from 102 (w = 2) to 103,210 (w = 300): 10² to 10⁵.
+    """
+    sizes = [[inputs, w, w, classes] for w in widths]
+    chosen = [s for s in sizes if flops.count_params(s) <= max_params]
+    if not chosen:
+        raise ValueError(f"max_params={max_params} is below the smallest MLP "
+                         f"{sizes[0]} (P = {flops.count_params(sizes[0])}); raise max_params.")
+    return chosen
+
+
+def sweep(sizes_list: Sequence[Sequence[int]], n: int = 64, *, repeats: int = 5,
+          numeric_sample: int | None = 200, seed: int = 0, dtype=np.float64,
+          progress: bool = True) -> list[dict]:
+    """``measure`` each MLP in turn; a tqdm progress bar shows which (progress=False hides it).
+
+    Args:
+        sizes_list: list of layer_sizes, e.g. ``default_sizes()``.
+        n, repeats, numeric_sample, seed, dtype: as in ``measure``.
+        progress: show a progress bar (tqdm) on stderr.
+
+    Returns:
+        list of rows (dicts with the keys of ``COLUMNS``), one per MLP, in the given order.
+    """
+    sizes_list = [flops._check_layer_sizes(s) for s in sizes_list]
+    if not sizes_list:
+        raise ValueError("sizes_list is empty; pass e.g. bpcourse.cost.default_sizes().")
+    items = sizes_list
+    if progress:
+        from tqdm.auto import tqdm
+
+        items = tqdm(sizes_list, desc="numeric vs backprop", unit="MLP")
+    rows = []
+    for sizes in items:
+        if progress:
+            items.set_postfix_str(f"P={flops.count_params(sizes):,}")
+        rows.append(measure(sizes, n, repeats=repeats, numeric_sample=numeric_sample,
+                            seed=seed, dtype=dtype))
+    return rows
+
+
+def write_csv(rows: Sequence[dict], path: str | Path) -> Path:
+    """Write rows from ``measure``/``sweep`` to a CSV file with the header ``COLUMNS``."""
+    path = Path(path)
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: row[c] for c in COLUMNS})
+    return path
+
+
+def read_csv(path: str | Path) -> list[dict]:
+    """Read rows written by ``write_csv`` back, with ints, floats and booleans restored."""
+    def parse(text: str):
+        if text in ("True", "False"):
+            return text == "True"
+        for kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                pass
+        return text
+
+    with Path(path).open(newline="") as f:
+        return [{k: (v if k in ("layer_sizes", "dtype") else parse(v)) for k, v in row.items()}
+                for row in csv.DictReader(f)]
+
+
+def format_table(rows: Sequence[dict]) -> str:
+    """The rows as a plain-text table (what the command prints)."""
+    head = (f"{'MLP':>16} {'P':>8} {'backprop':>10} {'numeric':>11} {'speedup':>9} "
+            f"{'2P/3':>9} {'bwd/fwd':>8} {'predicted':>9}")
+    lines = [head]
+    for r in rows:
+        star = "*" if r["numeric_extrapolated"] else " "
+        lines.append(
+            f"{r['layer_sizes']:>16} {r['params']:>8,} {r['t_backprop'] * 1e3:>8.3f}ms "
+            f"{r['t_numeric']:>9.3f}s{star} {r['speedup']:>9,.0f} {r['speedup_predicted']:>9,.0f} "
+            f"{r['ratio_backward_forward']:>8.2f} {r['ratio_backward_forward_predicted']:>9.2f}")
+    if any(r["numeric_extrapolated"] for r in rows):
+        lines.append("* numeric time extrapolated from a random sample of parameters")
+    return "\n".join(lines)
+
+
+# ----- the command line -----
+
+def _positive_int(name: str, example: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a positive whole number, e.g. {name} {example}; got {text!r}")
+        return value
+    return parse
+
+
+def _parser(command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m bpcourse {command}",
+        description="Time numeric gradients against backprop on MLPs of growing size, on this "
+                    "machine; plot time vs number of parameters P beside the FLOP theory and "
+                    "write the table as CSV.")
+    parser.add_argument("--out", default="cost.png",
+                        help="the plot to write (.png, .pdf or .svg); default cost.png")
+    parser.add_argument("--csv", default=None,
+                        help="the table to write; default: --out with the suffix .csv")
+    parser.add_argument("--batch", type=_positive_int("--batch", "64"), default=64,
+                        help="examples per batch, n (default 64)")
+    parser.add_argument("--repeats", type=_positive_int("--repeats", "5"), default=5,
+                        help="each time is the median of this many runs (default 5)")
+    parser.add_argument("--sample", type=_positive_int("--sample", "200"), default=200,
+                        help="numeric gradient timed on at most this many parameters, then "
+                             "extrapolated (default 200)")
+    parser.add_argument("--max-params", type=_positive_int("--max-params", "100000"),
+                        default=120_000, help="largest MLP to measure (default 120000)")
+    parser.add_argument("--seed", type=int, default=0, help="seeds weights, data, sample")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return parser
+
+
+def cli(command: str, argv: Sequence[str]) -> int:
+    """``python -m bpcourse cost [--out cost.png] ...``: measure, print, plot, write the CSV."""
+    parser = _parser(command)
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exit_:  # argparse has printed the message naming the argument
+        return int(exit_.code or 0)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".png", ".pdf", ".svg"):
+        print(f"--out must end in .png, .pdf or .svg (got {args.out!r}), e.g. --out cost.png",
+              file=sys.stderr)
+        return 2
+    if not out.parent.is_dir():
+        print(f"--out: the folder {str(out.parent)!r} does not exist; create it or choose "
+              "another path.", file=sys.stderr)
+        return 2
+    csv_path = Path(args.csv) if args.csv else out.with_suffix(".csv")
+    try:
+        sizes = default_sizes(args.max_params)
+    except ValueError as err:
+        print(f"--max-params: {err}", file=sys.stderr)
+        return 2
+
+    rows = sweep(sizes, args.batch, repeats=args.repeats, numeric_sample=args.sample,
+                 seed=args.seed, progress=not args.no_progress)
+    print(format_table(rows))
+    write_csv(rows, csv_path)
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .plots import plot_backward_ratio, plot_cost
+
+    fig, (ax_cost, ax_ratio) = plt.subplots(1, 2, figsize=(12, 4.5),
+                                            gridspec_kw={"width_ratios": [3, 2]})
+    plot_cost(rows, ax=ax_cost)
+    plot_backward_ratio(rows, ax=ax_ratio)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    print(f"wrote {out} and {csv_path}")
+    return 0
