@@ -93,6 +93,12 @@ def _number(x: float) -> str:
     return f"{x:.4f}" if abs(x) < 1e4 else f"{x:.3e}"
 
 
+def _require_value(root: object) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"root must be a bpcourse Value (the output of the graph), "
+                        f"got {type(root).__name__}.")
+
+
 def _backward_order(root: Value) -> list[Value]:
     """The nodes backward() processes (those with an input), in the order it processes them."""
     return [node for node in reversed(root.topological_order()) if node._prev]
@@ -100,9 +106,7 @@ def _backward_order(root: Value) -> list[Value]:
 
 def _picture(root: Value, grads: dict[int, float] | None, *, rankdir: str, show_order: bool,
              processed: Value | None = None, title: str = "", max_nodes: int | None):
-    if not isinstance(root, Value):
-        raise TypeError(f"root must be a bpcourse Value (the output of the graph), "
-                        f"got {type(root).__name__}.")
+    _require_value(root)
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}.")
     nodes = root.topological_order()
@@ -154,6 +158,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_order: bool = False, show_gra
     Returns:
         a graphviz.Digraph; it displays itself in Jupyter, ``.source`` is its DOT text.
     """
+    _require_value(root)
     grads = {id(n): n.grad for n in root.topological_order()} if show_grad else None
     return _picture(root, grads, rankdir=rankdir, show_order=show_order, max_nodes=max_nodes)
 
@@ -172,9 +177,7 @@ def backward_steps(root: Value, *, rankdir: str = "LR", max_nodes: int | None = 
     Returns:
         list of graphviz.Digraph, len = 1 + number of non-leaf nodes.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"root must be a bpcourse Value (the output of the graph), "
-                        f"got {type(root).__name__}.")
+    _require_value(root)
     nodes = root.topological_order()
     saved = [node.grad for node in nodes]
     order = _backward_order(root)
