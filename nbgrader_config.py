@@ -48,6 +48,14 @@ c.OverwriteCells.add_missing_cells = True
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\b\w*Warning\b"
 
+# `nbgrader zip_collect ASSIGNMENT`: the files of an LMS download, put in
+# downloaded/ASSIGNMENT/archive/ (zip files are unpacked), become
+# submitted/<student>/ASSIGNMENT/<notebook>.ipynb. The regular expression is matched against the
+# full path of each file; this one reads Canvas' "Download submissions" names,
+# lastfirst_[late_]userid_submissionid_04_layers[-1].ipynb. Adapt it to your LMS.
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*/(?P<student_id>[A-Za-z0-9]+)_(?:late_)?\d+_\d+_(?P<file_id>\d\d_\w+?)(?:-\d+)?\.ipynb$")
+
 # Huge output (a print in a loop) is cut in the autograded notebook and in the feedback.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60
@@ -58,6 +66,6 @@ c.LimitOutput.max_traceback = 60
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "bpcourse.autograde.FeedbackTracebacks",  # first: it reads the hidden lines to drop
     "nbgrader.preprocessors.ClearHiddenTests",
-    "bpcourse.autograde.FeedbackTracebacks",
 ]

@@ -149,9 +149,9 @@ def _error_message(cell: dict) -> str | None:
 
 
 def _make_feedback_tracebacks():
-    from nbconvert.preprocessors import Preprocessor
+    from nbgrader.preprocessors import NbGraderPreprocessor  # enabled by default
 
-    class FeedbackTracebacks(Preprocessor):
+    class FeedbackTracebacks(NbGraderPreprocessor):
         """In feedback, replace each traceback frame that quotes a hidden test line.
 
         IPython quotes the failing line and its neighbours; in a test cell those can be hidden
