@@ -1,0 +1,222 @@
+"""The reference layers: every backward against central differences, stability, clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bpcourse import layers
+from bpcourse.numgrad import numerical_gradient, numerical_gradient_array
+
+sizes = st.integers(1, 6)
+seeds = st.integers(0, 2**32 - 1)
+# Inputs of moderate size for oracle comparisons: a central difference's absolute error is
+# ~1e-16·|L|/h, so a saturated unit's tiny gradient has no meaningful relative error.
+# Large inputs are tested separately, against exact values.
+SCALE = 2.0
+
+
+def strict_numpy():
+    """Overflow, 0/0 and x/0 raise instead of warning (underflow to 0 is fine)."""
+    return np.errstate(over="raise", invalid="raise", divide="raise")
+
+
+# ----- linear -----
+
+@given(n=sizes, d=sizes, m=sizes, seed=seeds)
+def test_linear_forward_is_x_W_plus_b(n, d, m, seed):
+    rng = np.random.default_rng(seed)
+    x, W, b = rng.standard_normal((n, d)), rng.standard_normal((d, m)), rng.standard_normal(m)
+    out, _ = layers.linear_forward(x, W, b)
+    expected = np.array([[sum(x[i, k] * W[k, j] for k in range(d)) + b[j] for j in range(m)]
+                         for i in range(n)])
+    assert out.shape == (n, m) and np.allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+@given(n=sizes, d=sizes, m=sizes, seed=seeds)
+def test_linear_backward_matches_central_differences(n, d, m, seed, assert_matches_oracle):
+    rng = np.random.default_rng(seed)
+    x, W, b = rng.standard_normal((n, d)), rng.standard_normal((d, m)), rng.standard_normal(m)
+    dout = rng.standard_normal((n, m))
+    _, cache = layers.linear_forward(x, W, b)
+    dx, dW, db = layers.linear_backward(dout, cache)
+    # each gradient has the shape of what it differentiates (dimension analysis)
+    assert (dx.shape, dW.shape, db.shape) == (x.shape, W.shape, b.shape)
+    assert_matches_oracle(dx, numerical_gradient_array(lambda v: v @ W + b, x, dout), "dx")
+    assert_matches_oracle(dW, numerical_gradient_array(lambda v: x @ v + b, W, dout), "dW")
+    assert_matches_oracle(db, numerical_gradient_array(lambda v: x @ W + v, b, dout), "db")
+
+
+def test_the_bias_gradient_adds_over_the_batch():
+    x, W, b = np.ones((5, 2)), np.ones((2, 3)), np.zeros(3)
+    _, cache = layers.linear_forward(x, W, b)
+    _, _, db = layers.linear_backward(np.ones((5, 3)), cache)
+    assert np.array_equal(db, np.full(3, 5.0))  # b was added to each of the 5 rows
+
+
+# ----- elementwise nonlinearities -----
+
+def _away_from_kink(x):
+    return np.where(np.abs(x) < 1e-3, 0.5, x)  # the oracle straddles the kink within h
+
+
+ELEMENTWISE = {
+    "relu": (layers.relu_forward, layers.relu_backward, lambda x: np.maximum(x, 0)),
+    "sigmoid": (layers.sigmoid_forward, layers.sigmoid_backward, lambda x: 1 / (1 + np.exp(-x))),
+    "tanh": (layers.tanh_forward, layers.tanh_backward, np.tanh),
+}
+any_shape = st.lists(sizes, min_size=1, max_size=3).map(tuple)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+@given(shape=any_shape, seed=seeds)
+def test_elementwise_forward_and_backward(name, shape, seed, assert_matches_oracle):
+    forward, backward, formula = ELEMENTWISE[name]
+    rng = np.random.default_rng(seed)
+    x = _away_from_kink(rng.standard_normal(shape) * SCALE)
+    dout = rng.standard_normal(shape)
+    out, cache = forward(x)
+    assert out.shape == x.shape and np.allclose(out, formula(x), rtol=1e-14, atol=0)
+    dx = backward(dout, cache)
+    assert_matches_oracle(dx, numerical_gradient_array(lambda v: forward(v)[0], x, dout), name)
+
+
+def test_relu_passes_the_gradient_where_the_input_was_positive():
+    x = np.array([[-2.0, 0.0, 3.0]])
+    _, cache = layers.relu_forward(x)
+    assert np.array_equal(layers.relu_backward(np.array([[5.0, 5.0, 5.0]]), cache),
+                          [[0.0, 0.0, 5.0]])
+
+
+@pytest.mark.parametrize("x, value", [(1000.0, 1.0), (-1000.0, 0.0), (800.0, 1.0),
+                                      (-745.0, 0.0), (0.0, 0.5)])
+def test_sigmoid_is_stable_at_large_inputs(x, value):
+    with strict_numpy():
+        out, cache = layers.sigmoid_forward(np.array([x]))
+        dx = layers.sigmoid_backward(np.array([1.0]), cache)
+    assert out[0] == pytest.approx(value, abs=1e-300) and np.all(np.isfinite(dx))
+    assert dx[0] == pytest.approx(value * (1 - value))
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_elementwise_layers_keep_float32(name):
+    forward, backward, _ = ELEMENTWISE[name]
+    x = np.linspace(-3, 3, 12, dtype=np.float32).reshape(3, 4)
+    out, cache = forward(x)
+    assert out.dtype == np.float32
+    assert backward(np.ones_like(x), cache).dtype == np.float32
+
+
+# ----- softmax cross-entropy -----
+
+def naive_cross_entropy(logits, y):
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return -np.mean(np.log(p[np.arange(len(y)), y]))
+
+
+@given(n=sizes, c=st.integers(2, 6), seed=seeds)
+def test_softmax_cross_entropy_loss_and_gradient(n, c, seed, assert_matches_oracle):
+    rng = np.random.default_rng(seed)
+    logits, y = rng.standard_normal((n, c)) * SCALE, rng.integers(0, c, size=n)
+    loss, dlogits = layers.softmax_cross_entropy(logits, y)
+    assert isinstance(loss, float)
+    assert loss == pytest.approx(naive_cross_entropy(logits, y), rel=1e-12)
+    numeric = numerical_gradient(lambda v: layers.softmax_cross_entropy(v, y)[0], logits)
+    assert_matches_oracle(dlogits, numeric, "dlogits")
+    assert np.allclose(dlogits.sum(axis=1), 0, atol=1e-15)  # probabilities minus a one-hot
+
+
+@given(n=sizes, c=st.integers(2, 6), seed=seeds, shift=st.floats(-1000, 1000))
+def test_softmax_cross_entropy_ignores_a_constant_added_to_a_row(n, c, seed, shift):
+    rng = np.random.default_rng(seed)
+    logits, y = rng.standard_normal((n, c)), rng.integers(0, c, size=n)
+    with strict_numpy():
+        shifted = layers.softmax_cross_entropy(logits + shift, y)
+    loss, dlogits = layers.softmax_cross_entropy(logits, y)
+    assert shifted[0] == pytest.approx(loss, rel=1e-9, abs=1e-12)
+    assert np.allclose(shifted[1], dlogits, rtol=1e-7, atol=1e-12)
+
+
+def test_softmax_cross_entropy_is_stable_at_logits_of_plus_minus_1000():
+    logits = np.array([[1000.0, -1000.0], [1000.0, -1000.0], [-1000.0, 1000.0]])
+    y = np.array([0, 1, 0])
+    with strict_numpy():
+        loss, dlogits = layers.softmax_cross_entropy(logits, y)
+    # rows: right and certain (loss 0), wrong by 2000, wrong by 2000
+    assert loss == pytest.approx((0 + 2000 + 2000) / 3, rel=1e-12)
+    expected = np.array([[0.0, 0.0], [1.0, -1.0], [-1.0, 1.0]]) / 3
+    assert np.allclose(dlogits, expected, rtol=0, atol=1e-15)
+
+
+# ----- mean squared error -----
+
+@given(shape=any_shape, seed=seeds)
+def test_mse_loss_and_gradient(shape, seed, assert_matches_oracle):
+    rng = np.random.default_rng(seed)
+    pred, target = rng.standard_normal(shape), rng.standard_normal(shape)
+    loss, dpred = layers.mse_loss(pred, target)
+    assert loss == pytest.approx(np.sum((pred - target) ** 2) / pred.size, rel=1e-12)
+    numeric = numerical_gradient(lambda v: layers.mse_loss(v, target)[0], pred)
+    assert_matches_oracle(dpred, numeric, "dpred")
+
+
+# ----- clear errors naming the argument -----
+
+x23, W34, b4 = np.ones((2, 3)), np.ones((3, 4)), np.ones(4)
+
+
+def _cache():
+    return layers.linear_forward(x23, W34, b4)[1]
+
+
+BAD_CALLS = {
+    "x not an array": (lambda: layers.linear_forward(x23.tolist(), W34, b4), TypeError,
+                       ["x must be a numpy array", "list"]),
+    "integer x": (lambda: layers.linear_forward(np.ones((2, 3), dtype=int), W34, b4), TypeError,
+                  ["x must be a floating-point array", "int64", "astype"]),
+    "x 1-d": (lambda: layers.linear_forward(np.ones(3), W34, b4), ValueError,
+              ["x must have 2 dimension(s)", "(3,)"]),
+    "D mismatch": (lambda: layers.linear_forward(x23, np.ones((4, 4)), b4), ValueError,
+                   ["(2, 3)", "(4, 4)", "D differ"]),
+    "b shape": (lambda: layers.linear_forward(x23, W34, np.ones(3)), ValueError,
+                ["b must have shape (M,) = (4,)", "got (3,)"]),
+    "NaN in W": (lambda: layers.linear_forward(x23, W34 * np.nan, b4), ValueError,
+                 ["W contains NaN or inf"]),
+    "empty x": (lambda: layers.linear_forward(np.ones((0, 3)), W34, b4), ValueError,
+                ["x is empty", "(0, 3)"]),
+    "dout shape": (lambda: layers.linear_backward(np.ones((4, 2)), _cache()), ValueError,
+                   ["dout must have the shape of out", "(2, 4)", "got (4, 2)"]),
+    "relu dout": (lambda: layers.relu_backward(np.ones(3), np.ones(4)), ValueError,
+                  ["dout has shape (3,) but x has shape (4,)"]),
+    "sigmoid int": (lambda: layers.sigmoid_forward(np.arange(3)), TypeError,
+                    ["x must be a floating-point array"]),
+    "tanh dout": (lambda: layers.tanh_backward(np.ones((2, 2)), np.ones((2, 3))), ValueError,
+                  ["dout has shape (2, 2) but x has shape (2, 3)"]),
+    "y float": (lambda: layers.softmax_cross_entropy(x23, np.array([0.0, 1.0])), TypeError,
+                ["y must be an integer numpy array", "float64", "astype(int)"]),
+    "y list": (lambda: layers.softmax_cross_entropy(x23, [0, 1]), TypeError,
+               ["y must be an integer numpy array", "list"]),
+    "y shape": (lambda: layers.softmax_cross_entropy(x23, np.array([0, 1, 2])), ValueError,
+                ["y must have shape (N,) = (2,)", "(2, 3)", "got (3,)"]),
+    "y range": (lambda: layers.softmax_cross_entropy(x23, np.array([0, 3])), ValueError,
+                ["[0, 3)", "from 0 to 3"]),
+    "y negative": (lambda: layers.softmax_cross_entropy(x23, np.array([-1, 0])), ValueError,
+                   ["[0, 3)", "from -1 to 0"]),
+    "logits inf": (lambda: layers.softmax_cross_entropy(x23 * np.inf, np.array([0, 1])),
+                   ValueError, ["logits contains NaN or inf"]),
+    "mse shapes": (lambda: layers.mse_loss(np.ones((3, 1)), np.ones(3)), ValueError,
+                   ["pred has shape (3, 1) but target has shape (3,)"]),
+    "mse int target": (lambda: layers.mse_loss(np.ones(3), np.ones(3, dtype=int)), TypeError,
+                       ["target must be a floating-point array"]),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CALLS)
+def test_bad_input_gives_an_error_naming_the_argument_and_shapes(case):
+    call, error, words = BAD_CALLS[case]
+    with pytest.raises(error) as info:
+        call()
+    for word in words:
+        assert word in str(info.value), f"{word!r} not in {str(info.value)!r}"
