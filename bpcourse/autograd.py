@@ -36,7 +36,7 @@ __all__ = ["Value"]
 def _as_value(other: Value | float, op: str) -> Value:
     if isinstance(other, Value):
         return other
-    if isinstance(other, Real) and not isinstance(other, bool):
+    if type(other) is float or isinstance(other, Real) and not isinstance(other, bool):
         return Value(float(other))
     raise TypeError(
         f"Value {op} {type(other).__name__}: the other operand must be a Value or a real "
@@ -56,12 +56,14 @@ class Value:
     __slots__ = ("data", "grad", "label", "_backward", "_prev", "_op")
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = ""):
-        if isinstance(data, bool) or not isinstance(data, Real):
-            raise TypeError(
-                f"Value(data): data must be a real number (int or float), got "
-                f"{type(data).__name__} {data!r}."
-            )
-        self.data = float(data)
+        if type(data) is not float:  # a float, by far the most common, needs no checks
+            if isinstance(data, bool) or not isinstance(data, Real):
+                raise TypeError(
+                    f"Value(data): data must be a real number (int or float), got "
+                    f"{type(data).__name__} {data!r}."
+                )
+            data = float(data)
+        self.data = data
         self.grad = 0.0
         self.label = label
         self._backward = None  # a leaf has nothing to pass its gradient on to
@@ -71,7 +73,7 @@ class Value:
     # ----- operations: forward value and local derivative side by side -----
 
     def __add__(self, other: Value | float) -> Value:
-        other = _as_value(other, "+")
+        other = other if isinstance(other, Value) else _as_value(other, "+")
         out = Value(self.data + other.data, (self, other), "+")
 
         def _backward():
@@ -82,7 +84,7 @@ class Value:
         return out
 
     def __mul__(self, other: Value | float) -> Value:
-        other = _as_value(other, "*")
+        other = other if isinstance(other, Value) else _as_value(other, "*")
         out = Value(self.data * other.data, (self, other), "*")
 
         def _backward():
@@ -204,12 +206,12 @@ class Value:
             if inputs_done:
                 order.append(node)
                 continue
-            if id(node) in visited:
+            if node in visited:  # Value keeps identity hashing: no __eq__ of its own
                 continue
-            visited.add(id(node))
+            visited.add(node)
             stack.append((node, True))
             for child in node._prev:
-                if id(child) not in visited:
+                if child not in visited:
                     stack.append((child, False))
         return order
 
