@@ -33,7 +33,7 @@ from . import flops, layers, nn
 
 __all__ = ["build_mlp", "make_batch", "loss_value", "backprop_gradient", "flat_parameter",
            "numeric_gradient_sampled", "extrapolate", "measure", "sweep", "default_sizes",
-           "write_csv", "read_csv", "cli", "COLUMNS"]
+           "write_csv", "read_csv", "format_table", "median_times", "cli", "COLUMNS"]
 
 #: The columns of a row from ``measure`` (and of the CSV), in order.
 COLUMNS = (
@@ -142,14 +142,23 @@ def extrapolate(t_sample: float, sampled: int, params: int) -> float:
     return t_sample * params / sampled
 
 
-def _median_time(run: Callable[[], object], repeats: int, timer=time.perf_counter) -> float:
-    run()  # warm-up: first-call allocations and caches are not what we measure
-    times = []
-    for _ in range(repeats):
-        start = timer()
+def median_times(runs: dict[str, Callable[[], object]], repeats: int,
+                 timer=time.perf_counter) -> dict[str, float]:
+    """Median wall-clock seconds of each run, timed in turn, round after round.
+
+    Interleaving the runs (rather than timing one ``repeats`` times, then the next) lets a
+    burst of load from other programs hit all of them alike, so their ratios stay fair.
+    Each run is called once first, untimed (first-call allocations are not what we measure).
+    """
+    for run in runs.values():
         run()
-        times.append(timer() - start)
-    return statistics.median(times)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = timer()
+            run()
+            times[name].append(timer() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def _check_positive(value, name: str, example: str) -> int:
@@ -190,14 +199,16 @@ def measure(layer_sizes: Sequence[int], n: int, *, repeats: int = 5,
         return layers.softmax_cross_entropy(model.forward(x), y)
 
     _, dlogits = forward()
-    t_forward = _median_time(forward, repeats)
-    t_backward = _median_time(lambda: model.backward(dlogits), repeats)
+
     def backprop():
         model.zero_grad()
         model.backward(forward()[1])
 
-    t_backprop = _median_time(backprop, repeats)
-    t_sample = _median_time(lambda: numeric_gradient_sampled(model, x, y, sample), repeats)
+    t = median_times({"forward": forward, "backward": lambda: model.backward(dlogits),
+                      "backprop": backprop,
+                      "numeric": lambda: numeric_gradient_sampled(model, x, y, sample)}, repeats)
+    t_forward, t_backward, t_backprop, t_sample = (
+        t["forward"], t["backward"], t["backprop"], t["numeric"])
     exact = flops.mlp_flops(sizes, n)
     exact_backprop = exact["forward"] + exact["backward"]
     t_numeric = extrapolate(t_sample, k, p)

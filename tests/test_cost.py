@@ -280,3 +280,25 @@ def test_main_dispatches_the_cost_command(capsys):
 
     assert main(["cost", "--help"]) == 0
     assert "--max-params" in capsys.readouterr().out
+
+
+def test_median_times_interleaves_the_runs_and_takes_medians():
+    calls = []
+    clock = iter(range(1000))
+    durations = {"a": [5, 1, 3], "b": [2, 9, 4]}
+    now = [0.0]
+
+    def timer():
+        return now[0]
+
+    def make(name):
+        def run():
+            calls.append(name)
+            if len(calls) > 2:  # past the untimed warm-up calls
+                now[0] += durations[name].pop(0)
+            next(clock)
+        return run
+
+    got = cost.median_times({"a": make("a"), "b": make("b")}, repeats=3, timer=timer)
+    assert calls == ["a", "b", "a", "b", "a", "b", "a", "b"]  # warm-up, then round-robin
+    assert got == {"a": 3, "b": 4}
