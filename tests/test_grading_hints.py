@@ -184,3 +184,84 @@ def test_nb04_grading_is_quiet(capfd):
         grading_test(*answers)
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
+
+
+# ----- notebook 05: layered backprop (owned by the 04-06 engineer) -----
+
+def _nb05_answer(const: str, name: str, mutations=()):
+    from bpcourse.grading import nb05
+
+    source = getattr(_builder("nb05_layered_backprop"), const)
+    for old, new in mutations:
+        assert source.count(old) == 1, f"{old!r} is not exactly once in the {const} solution"
+        source = source.replace(old, new)
+    return _define(source, name)[0], nb05
+
+
+_NB05 = {"forward": ("FORWARD", "forward_pass", "test_forward_pass"),
+         "backward": ("BACKWARD", "backward_pass", "test_backward_pass"),
+         "sgd": ("SGD", "sgd_step", "test_sgd_step")}
+
+_STEP = "p.data -= lr * p.grad\n"  # the solution's line (the docstring has it without \n)
+NB05_MISTAKES = [
+    ("forward", [("for layer in layers:", "for layer in reversed(layers):")], "reverse order"),
+    ("forward", [("        x = layer.forward(x)\n", "        out = layer.forward(x)\n"),
+                 ("    return x\n", "    return out\n")], "got the original x"),
+    ("forward", [("    return x\n", "    return x\n    return None\n"),
+                 ("        x = layer.forward(x)\n", "        x = layer.forward(x)\n"
+                  "        return x\n")], "only the first layer ran"),
+    ("forward", [("for layer in layers:", "for layer in layers[:-1]:")], "last layer never ran"),
+    ("forward", [("    return x\n", "    pass\n")], "forget to `return`"),
+    ("backward", [("for layer in reversed(layers):", "for layer in layers:")],
+     "backward in forward order"),
+    ("backward", [("for layer in reversed(layers):", "for layer in layers[:0:-1]:")],
+     "first layer (index 0) never got its backward call"),
+    ("backward", [("        dout = layer.backward(dout)\n", "        dx = layer.backward(dout)\n"),
+                  ("    return dout\n", "    return dx\n")], "the original dout"),
+    ("backward", [("        dout = layer.backward(dout)\n",
+                   "        layer.zero_grad()\n        dout = layer.backward(dout)\n")],
+     "Don't zero them here"),
+    ("backward", [("        dout = layer.backward(dout)\n", "        dx = layer.backward(dout)\n"
+                   "        dout = dx\n        result = dout if layer is layers[-1] else "
+                   "result\n"), ("    return dout\n", "    return result\n")],
+     "returned the last layer's gradient"),
+    ("sgd", [(_STEP, "p.data += lr * p.grad\n")], "goes uphill"),
+    ("sgd", [(_STEP, "p.data -= p.grad\n")], "learning rate is missing"),
+    ("sgd", [(_STEP, "p.data = p.data - lr * p.grad\n")], "new array"),
+    ("sgd", [(_STEP, "p.data -= lr * p.grad\n        return\n")], "`return` is inside the loop"),
+    ("sgd", [(_STEP, "p = p.data - lr * p.grad\n")], "nothing was updated"),
+    ("sgd", [(_STEP, "p.data -= lr * p.grad\n        p.grad[...] = 0\n")], "p.grad was changed"),
+]
+
+
+@pytest.mark.parametrize("exercise", sorted(_NB05))
+def test_nb05_solution_passes(exercise):
+    const, name, test_name = _NB05[exercise]
+    answer, nb05 = _nb05_answer(const, name)
+    getattr(nb05, test_name)(answer)
+
+
+@pytest.mark.parametrize(("exercise", "mutations", "hint"), NB05_MISTAKES,
+                         ids=[f"{e}-{h[:30]}" for e, _, h in NB05_MISTAKES])
+def test_nb05_mistake_is_named(exercise, mutations, hint):
+    const, name, test_name = _NB05[exercise]
+    answer, nb05 = _nb05_answer(const, name, mutations)
+    with pytest.raises(AssertionError) as failure:
+        getattr(nb05, test_name)(answer)
+    assert hint in str(failure.value), str(failure.value)
+
+
+def test_nb05_every_exercise_names_at_least_three_mistakes():
+    counts = {e: sum(1 for m in NB05_MISTAKES if m[0] == e) for e in _NB05}
+    assert all(c >= 3 for c in counts.values()), counts
+
+
+def test_nb05_delegating_to_sequential_earns_nothing():
+    from bpcourse.grading import DelegationDetected, nb05
+
+    (backward_pass,) = _define("from bpcourse import nn\n"
+                               "def backward_pass(layers, dout):\n"
+                               "    return nn.Sequential(*layers).backward(dout)\n",
+                               "backward_pass")
+    with pytest.raises(DelegationDetected, match="Sequential"):
+        nb05.test_backward_pass(backward_pass)
