@@ -263,32 +263,33 @@ def cli(command: str, argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=None,
                         help="port to listen on (default: 8888 or the next free one)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    if command == "lab":
+        parser.add_argument("--work", type=Path, default=WORK,
+                            help="where your copy of the course lives (default: %(default)s)")
     parser.add_argument("jupyter_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if command == "lab":
         try:
-            copy = make_work_copy()
+            copy = make_work_copy(RELEASE, args.work.resolve())
         except FileNotFoundError as error:
             print(f"bpcourse lab: {error}", file=sys.stderr)
             return 1
         _say_where(copy, RELEASE)
-        root_dir = copy.work
+        root_dir, state_dir = copy.work, copy.work / ".jupyter" / "learner"
         first = course_notebooks(copy.work)[0]
         # First run: open notebook 01; later runs restore the learner's own tabs.
         default_url = (f"/lab/tree/{first.relative_to(root_dir).as_posix()}"
                        if first in copy.copied else None)
     else:
-        root_dir, default_url = ROOT, "/lab/tree/solutions"
-        print(f"Instructor's JupyterLab on {ROOT} (nbgrader menu: Formgrader; right sidebar: "
-              "Create Assignment). Edit solutions/, then `make release`.\n")
-    cmd = server_command(command, root_dir, state_dir=WORK / ".jupyter" / ROLES[command],
-                         port=args.port, open_browser=not args.no_browser,
-                         default_url=default_url, extra=args.jupyter_args)
+        root_dir, state_dir, default_url = ROOT, WORK / ".jupyter" / "teach", "/lab/tree/solutions"
+        print(f"Instructor's JupyterLab on {ROOT}: menu Nbgrader > Formgrader; Create Assignment "
+              "in the right sidebar. Edit solutions/, then `make release`.\n")
+    cmd = server_command(command, root_dir, state_dir=state_dir, port=args.port,
+                         open_browser=not args.no_browser, default_url=default_url,
+                         extra=args.jupyter_args)
     print("Stop the server with Ctrl-C.\n", flush=True)
-    process = subprocess.Popen(cmd, env=server_env(command), cwd=ROOT)
-    while True:
-        try:
-            return process.wait()
-        except KeyboardInterrupt:
-            continue  # Jupyter gets the same Ctrl-C and shuts down its kernels itself
+    os.chdir(ROOT)  # nbgrader reads nbgrader_config.py from the server's working folder
+    if os.name == "posix":  # become the server: Ctrl-C and kill PID reach Jupyter itself
+        os.execve(cmd[0], cmd, server_env(command))
+    return subprocess.call(cmd, env=server_env(command))

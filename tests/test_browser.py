@@ -1,0 +1,327 @@
+"""The course as a learner meets it: JupyterLab in headless Chromium, driven by Playwright.
+
+One JupyterLab server, configured exactly as ``make lab`` configures it (bpcourse.lab), serves a
+temporary copy of the release ``notebooks/`` plus, next to each notebook, a copy of its solution
+(``NN_topic/NN_topic.solution.ipynb``). For every release notebook the test clicks Run > Run All
+Cells and Validate as a learner would, and checks what appears on the screen:
+
+- release: every cell before the first exercise ran without an error; Validate lists every
+  visible test cell as failing (an unanswered exercise cannot pass);
+- solution copy: every cell ran without an error; every figure in the outputs rendered in the
+  page (graphviz SVG in 02 and 03, matplotlib PNG in 01, 05 and 06 at least); Validate says
+  "Success".
+
+Screenshots go to artifacts/browser/ (NN_topic-release.png: the Validate dialog listing the
+failing tests; NN_topic-solution.png: the first figure of the solved notebook). Jupyter's state
+lives in temporary folders; the server is stopped by its PID and must leave no kernel behind.
+
+Needs Debian's Chromium (``scripts/system-deps.sh chromium``, run by ``make test``); Playwright's
+own browser download is not used. Set BPCOURSE_CHROMIUM to use another Chromium binary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from playwright.sync_api import sync_playwright
+
+from bpcourse.lab import RELEASE, ROOT, SOLUTIONS, LabServer, course_notebooks, make_work_copy
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("BPCOURSE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "artifacts" / "browser"
+NOTEBOOKS = [path.parent.name for path in course_notebooks(RELEASE)]
+# The figures the course promises, by notebook number: at least one of each must render.
+PROMISED_FIGURES = {"01": "image/png", "02": "image/svg+xml", "03": "image/svg+xml",
+                    "05": "image/png", "06": "image/png"}
+FIGURE_TYPES = ("image/png", "image/svg+xml")
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on screen
+KERNEL_WAIT_MS = 120_000  # a cold kernel start plus numpy/matplotlib imports on a busy machine
+RUN_ALL_WAIT_MS = 600_000  # the notebooks' own demos; nbgrader interrupts a cell after 60 s
+VALIDATE_WAIT_MS = 600_000  # the server runs the whole notebook again
+
+# Run All is finished when the kernel is idle, the first code cell has a number and no cell is
+# queued or running ([*]). Cells after an error are not run and keep an empty prompt.
+RUN_FINISHED_JS = r"""() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  if (!panel) return false;
+  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                    .map(p => p.textContent.trim());
+  const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  const idle = !indicator || indicator.getAttribute('data-status') === 'idle';
+  return idle && prompts.length > 0 && /\[\d+\]/.test(prompts[0])
+         && !prompts.some(t => t.includes('*'));
+}"""
+# The cells of the failing-tests dialog: pairs of <pre> (cell source, its error).
+FAILED_SOURCES_JS = """() => [...document.querySelectorAll(
+    '#validation-message > div.jp-RenderedText > pre')].filter((_, i) => i % 2 === 0)
+    .map(pre => pre.innerText)"""
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _code_lines(source: str) -> list[str]:
+    return [line for line in source.splitlines() if line.strip() and
+            not line.strip().startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """A learner's folder made by make lab's own copy step, plus a copy of each solution."""
+    assert NOTEBOOKS, f"no release notebooks in {RELEASE}: run `make release`"
+    root = tmp_path_factory.mktemp("course")
+    make_work_copy(RELEASE, root)
+    for name in NOTEBOOKS:
+        solution = SOLUTIONS / name / f"{name}.ipynb"
+        assert solution.is_file(), f"{name} is released but has no solution at {solution}"
+        shutil.copy(solution, root / name / f"{name}.solution.ipynb")
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(course, tmp_path_factory):
+    """`make lab`'s JupyterLab on `course`, on a free port, Jupyter state in temporary folders."""
+    state = tmp_path_factory.mktemp("jupyter")
+    env = dict(os.environ)
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        env[var] = str(state / var.lower())
+        os.makedirs(env[var])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    lab = LabServer("lab", course, state_dir=state / "lab", log_path=ARTIFACTS / "server.log",
+                    env=env)
+    with lab:
+        yield lab
+    assert lab.process.returncode is not None, f"the server (PID {lab.pid}) is still running"
+    assert not lab.leftover_pids, (
+        f"kernels still alive after the server stopped (killed now): {lab.leftover_pids}")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `scripts/system-deps.sh chromium` (as root "
+                    "on Debian), or set BPCOURSE_CHROMIUM to a Chromium binary")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser page; afterwards every kernel the page started is shut down."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
+    for session in _api(server, "sessions"):
+        _api(server, f"sessions/{session['id']}", method="DELETE")
+
+
+def _api(server: LabServer, path: str, method: str = "GET"):
+    request = urllib.request.Request(f"{server.url}/api/{path}", method=method,
+                                     headers={"Authorization": f"token {server.token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = response.read()
+    return json.loads(body) if body else None
+
+
+def open_notebook(page, server: LabServer, path: str, n_cells: int) -> None:
+    """Open `path` in a fresh workspace; wait until all its cells are shown and the kernel idles."""
+    page.goto(server.lab_url(path) + "&reset")
+    page.wait_for_function(
+        "([panel, n]) => document.querySelectorAll(panel + ' .jp-Cell').length === n",
+        arg=[NOTEBOOK, n_cells], timeout=KERNEL_WAIT_MS)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                           timeout=KERNEL_WAIT_MS)
+
+
+def show(page, locator) -> None:
+    """Scroll `locator` to the middle of the screen and wait until it stays there, painted.
+
+    JupyterLab sizes off-screen cells lazily (content-visibility), so the page can shift once
+    after a scroll: scroll again until the node is on screen in two checks in a row.
+    """
+    on_screen = locator.evaluate("""async node => {
+      const frame = () => new Promise(done => requestAnimationFrame(() => setTimeout(done, 50)));
+      const visible = () => { const r = node.getBoundingClientRect();
+        return r.height > 0 && r.top >= 0 && r.top < window.innerHeight; };
+      for (let i = 0, seen = 0; i < 50; i++) {
+        if (!visible()) { seen = 0; node.scrollIntoView({block: 'center'}); }
+        await frame();
+        if (visible() && ++seen >= 2) return true;
+      }
+      return false;
+    }""")
+    assert on_screen, "could not scroll the output into view for the screenshot"
+
+
+def run_all_cells(page) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    page.wait_for_function(RUN_FINISHED_JS, timeout=RUN_ALL_WAIT_MS)
+
+
+def click_validate(page) -> tuple[str, str, list[str]]:
+    """Click Validate; return the dialog's result class, its text and the failed cells' sources.
+
+    Leaves the dialog open (for the screenshot); close it with close_dialog.
+    """
+    page.locator(".validate-button").click()
+    message = page.wait_for_selector("#validation-message", timeout=VALIDATE_WAIT_MS)
+    result = next((c for c in (message.get_attribute("class") or "").split()
+                   if c.startswith("validation-")), "no result class")
+    return result, message.inner_text(), page.evaluate(FAILED_SOURCES_JS)
+
+
+def close_dialog(page) -> None:
+    page.locator(".jp-Dialog-button", has_text="Ok").click()
+    page.wait_for_selector("#validation-message", state="detached")
+
+
+def rendered_figures(page) -> list[tuple[str, int, int]]:
+    """(mime type, width, height) of every figure output on the page, each scrolled into view
+    and decoded as a learner's browser would show it."""
+    figures = []
+    for mime in FIGURE_TYPES:
+        images = page.locator(f"{NOTEBOOK} .jp-OutputArea-output[data-mime-type='{mime}'] img")
+        for i in range(images.count()):
+            image = images.nth(i)
+            image.scroll_into_view_if_needed()
+            width, height = image.evaluate(
+                "img => img.decode().then(() => [img.naturalWidth, img.naturalHeight],"
+                " () => [0, 0])")
+            figures.append((mime, width, height))
+    return figures
+
+
+def saved_figures(nb) -> int:
+    return sum(1 for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+               if any(mime in out.get("data", {}) for mime in FIGURE_TYPES))
+
+
+def errors_in(cells) -> list[str]:
+    """'cell N: Ename: value' for every error output among (index, cell) pairs."""
+    return [f"cell {i}: {out.ename}: {out.evalue}" for i, cell in cells
+            for out in cell.get("outputs", []) if out.output_type == "error"]
+
+
+def test_release_has_notebooks_with_solutions():
+    assert NOTEBOOKS, f"no release notebooks in {RELEASE}: run `make release`"
+    missing = [n for n in NOTEBOOKS if not (SOLUTIONS / n / f"{n}.ipynb").is_file()]
+    assert not missing, f"released without a solution in {SOLUTIONS}: {missing}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_release_runs_to_the_first_exercise_and_validate_lists_failing_tests(
+        name, course, server, page):
+    path = course / name / f"{name}.ipynb"
+    release = nbformat.read(path, as_version=4)
+    first_exercise = next((i for i, cell in enumerate(release.cells) if
+                           cell.cell_type == "code" and _nbgrader(cell).get("solution")), None)
+    assert first_exercise is not None, f"{name}: no exercise (nbgrader answer cell) in the release"
+    visible_tests = [cell.source for cell in release.cells if cell.cell_type == "code" and
+                     _nbgrader(cell).get("grade") and _code_lines(cell.source)]
+    assert visible_tests, f"{name}: no visible test cell in the release"
+
+    open_notebook(page, server, f"{name}/{name}.ipynb", len(release.cells))
+    run_all_cells(page)
+    show(page, page.locator(f"{NOTEBOOK} .jp-OutputArea-output[data-mime-type="
+                            "'application/vnd.jupyter.stderr']").first)
+    result, text, failed = click_validate(page)  # Validate saves the notebook first
+    page.screenshot(path=str(ARTIFACTS / f"{name}-release.png"))
+    close_dialog(page)
+
+    ran = nbformat.read(path, as_version=4)
+    before = [(i, c) for i, c in enumerate(ran.cells[:first_exercise]) if c.cell_type == "code"]
+    assert not errors_in(before), f"{name}: errors before the first exercise: {errors_in(before)}"
+    not_run = [i for i, cell in before if cell.execution_count is None]
+    assert not not_run, f"{name}: cells before the first exercise did not run: {not_run}"
+    assert result == "validation-failed", (
+        f"{name}: Validate on the unanswered release should list failing tests; it showed "
+        f"{result}:\n{text[:2000]}")
+    normalised = {s.strip() for s in failed}
+    passing = [src.splitlines()[0] for src in visible_tests if src.strip() not in normalised]
+    assert not passing, (
+        f"{name}: these visible tests pass on the unanswered release, so they cannot catch a "
+        f"missing answer (first lines): {passing}")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_solution_copy_runs_shows_its_figures_and_validates(name, course, server, page):
+    path = course / name / f"{name}.solution.ipynb"
+    solution = nbformat.read(path, as_version=4)
+
+    open_notebook(page, server, f"{name}/{name}.solution.ipynb", len(solution.cells))
+    run_all_cells(page)
+    figures = rendered_figures(page)
+    result, text, _ = click_validate(page)
+    close_dialog(page)
+    if figures:
+        show(page, page.locator(f"{NOTEBOOK} .jp-OutputArea-output img").first)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-solution.png"))
+
+    ran = nbformat.read(path, as_version=4)
+    code = [(i, c) for i, c in enumerate(ran.cells) if c.cell_type == "code"]
+    assert not errors_in(code), f"{name} solution: errors: {errors_in(code)}"
+    not_run = [i for i, cell in code if cell.execution_count is None]
+    assert not not_run, f"{name} solution: cells that did not run: {not_run}"
+    blank = [f for f in figures if f[1] == 0 or f[2] == 0]
+    assert not blank, f"{name}: figures that did not render in the browser: {blank}"
+    assert len(figures) == saved_figures(ran), (
+        f"{name}: the notebook has {saved_figures(ran)} figure outputs, the page shows "
+        f"{len(figures)}")
+    promised = PROMISED_FIGURES.get(name[:2])
+    if promised:
+        assert any(mime == promised for mime, _, _ in figures), (
+            f"{name}: no {promised} figure rendered; found {figures}")
+    assert result == "validation-success", (
+        f"{name}: Validate on the solution should say Success; it showed {result}:\n"
+        f"{text[:2000]}")
+    assert "Success! Your notebook passes all the tests." in text
+
+
+def test_learner_lab_has_validate_and_no_instructor_tools(course, server, page):
+    name = NOTEBOOKS[0]
+    release = nbformat.read(course / name / f"{name}.ipynb", as_version=4)
+    open_notebook(page, server, f"{name}/{name}.ipynb", len(release.cells))
+    assert page.locator(".validate-button").is_visible()
+    menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+    assert "Nbgrader" not in menus, f"the learner's Lab shows the Nbgrader menu: {menus}"
+    assert page.locator("#nbgrader-create_assignemnt").count() == 0  # (sic) nbgrader's id
+
+    config = json.loads(page.locator("#jupyter-config-data").text_content())
+    disabled = {k for k, v in config["disabledExtensions"].items() if v} \
+        if isinstance(config["disabledExtensions"], dict) else set(config["disabledExtensions"])
+    for plugin in ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                   "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list",
+                   "@jupyterlab/apputils-extension:announcements"):
+        assert plugin in disabled, f"{plugin} is enabled in the learner's Lab"
+    assert "@jupyter/nbgrader:validate-assignment" not in disabled
+    assert config["news"] == {"disabled": True}, f"news pop-up not disabled: {config['news']}"
+
+    def status(path: str) -> int:
+        try:
+            with urllib.request.urlopen(f"{server.url}/{path}?token={server.token}", timeout=30):
+                return 200
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert status("formgrader") == 404, "the formgrader server extension runs for the learner"
+    assert status("nbgrader_version") != 404, "the Validate server extension is missing"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{server.url}/api/contents", timeout=30)
+    assert refused.value.code == 403, "the server answers without its token"
