@@ -76,11 +76,15 @@ class Outcome:
         return sum(r.max_score for r in self.results)
 
     def exercises(self) -> dict[str, tuple[float, float, str | None]]:
-        """exercise -> (score, max_score, first failure message), in notebook order."""
+        """exercise -> (score, max_score, message), in notebook order. The message is the
+        first failure that names a likely mistake, else the first failure."""
         table: dict[str, tuple[float, float, str | None]] = {}
         for r in self.results:
             score, top, msg = table.get(r.exercise, (0.0, 0.0, None))
-            table[r.exercise] = (score + r.score, top + r.max_score, msg or r.message)
+            if r.message and (msg is None or ("mistake" in r.message.lower()
+                                              and "mistake" not in msg.lower())):
+                msg = r.message
+            table[r.exercise] = (score + r.score, top + r.max_score, msg)
         return table
 
     def as_dict(self) -> dict:

@@ -22,11 +22,13 @@ class Submission:
 
     base: "solution" (the release with every answer cell filled in from solutions/) or
         "release" (untouched).
-    answers: answer-cell grade_id -> the source that replaces that answer cell.
+    answers: answer-cell grade_id -> the source that replaces that answer cell, or a list of
+        (old, new) replacements applied to the solution's source (each `old` must occur).
     edits: further changes of the notebook (see replace_test, set_points, delete_cell, add_cell).
     expected: exercise (answer grade_id) -> exact points; exercises not named get all their
         points (base "solution") or 0 (base "release").
-    hints: exercise -> text (case-insensitive) the message of its first failed test must contain.
+    hints: exercise -> text (case-insensitive) that the message of one of its failed tests
+        must contain: the name of the mistake.
     graded: False when nbgrader must fail to grade it (reported NOT GRADED, never 0).
     tampering: True when the report must flag tampering.
     """
@@ -34,7 +36,7 @@ class Submission:
     student: str
     assignment: str
     base: str = "solution"
-    answers: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str | list[tuple[str, str]]] = field(default_factory=dict)
     edits: tuple[Edit, ...] = ()
     expected: dict[str, float] = field(default_factory=dict)
     hints: dict[str, str] = field(default_factory=dict)
@@ -102,11 +104,22 @@ def solution_sources(solution_nb: dict) -> dict[str, str]:
 
 def build(sub: Submission, release_nb: dict, solution_nb: dict) -> dict:
     nb = copy.deepcopy(release_nb)
-    fills = solution_sources(solution_nb) if sub.base == "solution" else {}
-    unknown = set(sub.answers) - set(solution_sources(solution_nb))
+    solutions = solution_sources(solution_nb)
+    fills = dict(solutions) if sub.base == "solution" else {}
+    unknown = set(sub.answers) - set(solutions)
     if unknown:
         raise KeyError(f"{sub.student}: no answer cell {sorted(unknown)} in {sub.assignment}")
-    fills.update(sub.answers)
+    for grade_id, change in sub.answers.items():
+        if isinstance(change, str):
+            fills[grade_id] = change
+            continue
+        source = solutions[grade_id]
+        for old, new in change:
+            if old not in source:
+                raise KeyError(f"{sub.student}: {old!r} is not in the solution of {grade_id}; "
+                               "update the corpus to the notebook")
+            source = source.replace(old, new)
+        fills[grade_id] = source
     for cell in nb["cells"]:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id in fills:
@@ -178,8 +191,9 @@ def problems(sub: Submission, out: ag.Outcome | None) -> list[str]:
             found.append(f"{sub.student}: {name} scored {score:g}/{top:g}, expected {want:g}"
                          f" (message: {message})")
         hint = sub.hints.get(name)
-        if hint and hint.lower() not in (message or "").lower():
-            found.append(f"{sub.student}: {name} message {message!r} does not contain {hint!r}")
+        said = [r.message or "" for r in out.results if r.exercise == name]
+        if hint and not any(hint.lower() in m.lower() for m in said):
+            found.append(f"{sub.student}: {name}: no message contains {hint!r}: {said}")
     return found
 
 
