@@ -27,6 +27,7 @@ The API is micrograd's (``data``, ``grad``, ``+ - * / **``, ``exp``, ``tanh``,
 
 from __future__ import annotations
 
+import gc
 import math
 from numbers import Real
 
@@ -222,14 +223,22 @@ class Value:
         reverse topological order. Interior gradients are reset first; leaf
         gradients accumulate across calls (see the module docstring).
         """
-        order = self.topological_order()
-        for node in order:
-            if node._prev:
-                node.grad = 0.0
-        self.grad += 1.0  # dL/dL = 1 (just zeroed if interior; a leaf accumulates)
-        for node in reversed(order):
-            if node._backward is not None:
-                node._backward()
+        # The backward pass makes no reference cycles, so the cyclic garbage collector has
+        # nothing to find; paused, it does not rescan the whole graph again and again.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            order = self.topological_order()
+            for node in order:
+                if node._prev:
+                    node.grad = 0.0
+            self.grad += 1.0  # dL/dL = 1 (just zeroed if interior; a leaf accumulates)
+            for node in reversed(order):
+                if node._backward is not None:
+                    node._backward()
+        finally:
+            if collecting:
+                gc.enable()
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 for this node and every node it depends on."""
