@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, reject
 from hypothesis import strategies as st
 
 from bpcourse.autograd import Value
@@ -132,7 +132,10 @@ def run_program(program, inputs):
 def test_backward_through_random_graphs_with_reuse_matches_central_differences(
         program, xs, assert_matches_oracle):
     leaves = [Value(x) for x in xs]
-    out = run_program(program, leaves)
+    try:
+        out = run_program(program, leaves)
+    except OverflowError:  # repeated squaring can leave the floats; not this test's subject
+        reject()
     out.backward()
     numeric = []
     for k in range(len(xs)):
