@@ -8,6 +8,7 @@ small edits; nobody rewrites the others'.
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -265,3 +266,459 @@ def test_nb05_delegating_to_sequential_earns_nothing():
                                "backward_pass")
     with pytest.raises(DelegationDetected, match="Sequential"):
         nb05.test_backward_pass(backward_pass)
+
+
+# ----- notebooks 01-03 (owned by the 01-03 engineer) -----
+
+def _answer_0103(builder: str, const: str, names: tuple, mutations=(), source: str | None = None):
+    """The notebook's answer cell (or `source`), with each (old, new) replaced exactly once."""
+    import math
+
+    text = getattr(_builder(builder), const) if source is None else source
+    for old, new in mutations:
+        assert text.count(old) == 1, f"{old!r} is not exactly once in the {const} solution"
+        text = text.replace(old, new)
+    scope = {"np": np, "math": math, "__name__": "learner"}
+    exec(compile(text, "<answer cell>", "exec"), scope)
+    return tuple(scope[n] for n in names)
+
+
+_RECURSIVE_TOPO = '''
+        order, visited = [], set()
+
+        def build(node):
+            if node not in visited:
+                visited.add(node)
+                for child in node._prev:
+                    build(child)
+                order.append(node)
+
+        build(self)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+'''
+_PREORDER = '''
+        self.grad = 1.0
+
+        def visit(node):
+            node._backward()
+            for child in node._prev:
+                visit(child)
+
+        visit(self)
+'''
+_WHOLE_ARRAY = '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        saved = x.copy()
+        x += h
+        f_plus = f(x)
+        x -= 2 * h
+        f_minus = f(x)
+        x[...] = saved
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+'''
+_FIRST_AXIS = '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    for i in range(len(x)):
+        old = np.copy(x[i])
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+'''
+_RATIO_OF_MAXIMA = '''
+def rel_error(a, b):
+    return float(np.max(np.abs(a - b)) / max(1e-8, np.max(np.abs(a) + np.abs(b))))
+'''
+
+
+def _backward_body(new_body: str):
+    """Mutation replacing the solution's backward() body (between the markers)."""
+    source = _builder("nb03_scalar_autograd").VALUE
+    start = source.index("### BEGIN SOLUTION", source.index("def backward(self)"))
+    start = source.index("\n", start) + 1
+    end = source.index("        ### END SOLUTION", start)
+    return [(source[start:end], new_body.lstrip("\n"))]
+
+
+_NG, _RE = ("numerical_gradient",), ("rel_error",)
+_V = ("Value",)
+# (label, builder, constant, names, grading test, mutations or None, full source or None, hint)
+MISTAKES_0103 = [
+    ("forward difference", "nb01_numerical_gradients", "NUMERICAL_GRADIENT", _NG,
+     "test_numerical_gradient",
+     [("        x[i] = old - h\n", "        x[i] = old\n"),
+      ("(f_plus - f_minus) / (2 * h)", "(f_plus - f_minus) / h")], None,
+     "a forward difference"),
+    ("h instead of 2h", "nb01_numerical_gradients", "NUMERICAL_GRADIENT", _NG,
+     "test_numerical_gradient", [("/ (2 * h)", "/ h")], None, "divided by h instead of 2h"),
+    ("not restored", "nb01_numerical_gradients", "NUMERICAL_GRADIENT", _NG,
+     "test_numerical_gradient", [("x[i] = old                     # restore", "# restore")], None,
+     "the input is not restored"),
+    ("whole array", "nb01_numerical_gradients", None, _NG, "test_numerical_gradient", (),
+     _WHOLE_ARRAY, "the whole array was perturbed at once"),
+    ("first axis only", "nb01_numerical_gradients", None, _NG, "test_numerical_gradient", (),
+     _FIRST_AXIS, "the loop runs over the first axis only"),
+    ("h ignored", "nb01_numerical_gradients", "NUMERICAL_GRADIENT", _NG,
+     "test_numerical_gradient_step",
+     [("x[i] = old + h", "x[i] = old + 1e-5"), ("x[i] = old - h", "x[i] = old - 1e-5"),
+      ("/ (2 * h)", "/ (2 * 1e-5)")], None, "the h argument is ignored"),
+    ("no floor", "nb01_numerical_gradients", "REL_ERROR", _RE, "test_rel_error",
+     [("np.maximum(1e-8, np.abs(a) + np.abs(b))", "(np.abs(a) + np.abs(b))")], None,
+     "0/0 where a and b are both 0"),
+    ("mean", "nb01_numerical_gradients", "REL_ERROR", _RE, "test_rel_error",
+     [("float(np.max(", "float(np.mean(")], None, "the mean over elements instead of the max"),
+    ("|a+b|", "nb01_numerical_gradients", "REL_ERROR", _RE, "test_rel_error",
+     [("np.maximum(1e-8, np.abs(a) + np.abs(b))", "np.maximum(1e-8, np.abs(a + b))")], None,
+     "|a + b| in the denominator"),
+    ("numerator abs", "nb01_numerical_gradients", "REL_ERROR", _RE, "test_rel_error",
+     [("np.abs(a - b) /", "(a - b) /")], None, "no abs in the numerator"),
+    ("ratio of maxima", "nb01_numerical_gradients", None, _RE, "test_rel_error", (),
+     _RATIO_OF_MAXIMA, "the ratio of the maxima"),
+    ("array returned", "nb01_numerical_gradients", "REL_ERROR", _RE, "test_rel_error",
+     [("return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))",
+       "return np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))")], None,
+     "return one number, the max"),
+    ("dz other factor", "nb02_chain_rule", "GRAD_ADD_MUL", ("grad_add_mul",), "test_grad_add_mul",
+     [("df_dz = q * df_df", "df_dz = z * df_df")], None, "OTHER factor"),
+    ("local + is 1", "nb02_chain_rule", "GRAD_ADD_MUL", ("grad_add_mul",), "test_grad_add_mul",
+     [("df_dx = 1.0 * df_dq", "df_dx = q"), ("df_dy = 1.0 * df_dq", "df_dy = q"),
+      ("df_dz = q * df_df", "df_dz = q")], None, "the local gradient of + is 1"),
+    ("sigma not sigma'", "nb02_chain_rule", "GRAD_SIGMOID_NEURON", ("grad_sigmoid_neuron",),
+     "test_grad_sigmoid_neuron", [("dz = s * (1.0 - s) * 1.0", "dz = s")], None,
+     "σ(z)·(1 − σ(z)), not σ(z)"),
+    ("w and x swapped", "nb02_chain_rule", "GRAD_SIGMOID_NEURON", ("grad_sigmoid_neuron",),
+     "test_grad_sigmoid_neuron",
+     [("dw0, dx0 = x0 * dz, w0 * dz", "dw0, dx0 = w0 * dz, x0 * dz"),
+      ("dw1, dx1 = x1 * dz, w1 * dz", "dw1, dx1 = w1 * dz, x1 * dz")], None, "swapped"),
+    ("only direct path", "nb02_chain_rule", "GRAD_FORK", ("grad_fork",), "test_grad_fork",
+     [("df_dx += 1.0 * df_dq", "pass")], None, "kept only the direct path"),
+    ("only path via q", "nb02_chain_rule", "GRAD_FORK", ("grad_fork",), "test_grad_fork",
+     [("df_dx = q                  # the direct", "df_dx = 0.0  # the direct")], None,
+     "kept only the path through q"),
+    ("= not +=", "nb03_scalar_autograd", "VALUE", _V, "test_value_graph",
+     [("self.grad += out.grad              #", "self.grad = out.grad  #"),
+      ("other.grad += out.grad             #", "other.grad = out.grad  #"),
+      ("self.grad += other.data * out.grad", "self.grad = other.data * out.grad"),
+      ("other.grad += self.data * out.grad", "other.grad = self.data * out.grad")], None,
+     "`=` instead of `+=`"),
+    ("forward order", "nb03_scalar_autograd", "VALUE", _V, "test_value_graph",
+     [("for node in reversed(order):", "for node in order:")], None, "forward order"),
+    ("forward order (ops)", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+     [("for node in reversed(order):", "for node in order:")], None, "forward order"),
+    ("no topological order", "nb03_scalar_autograd", "VALUE", _V, "test_value_graph",
+     "preorder", None, "no topological order"),
+    ("recursive order", "nb03_scalar_autograd", "VALUE", _V, "test_value_deep",
+     "recursive", None, "recursion limit"),
+    ("no seed", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+     [("self.grad = 1.0                  # dL/dL = 1", "pass")], None, "seed the output's grad"),
+    ("shared visited set", "nb03_scalar_autograd", "VALUE", _V, "test_value_second_backward",
+     [("order, visited = [], set()", "order, visited = [], _SEEN"),
+      ("class Value:", "_SEEN = set()\n\n\nclass Value:")], None,
+     "outlives one call"),
+    ("no upstream", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+     [("(1.0 - t * t) * out.grad", "(1.0 - t * t)")], None, "upstream gradient is not multiplied"),
+    ("tanh 1-a²", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+     [("(1.0 - t * t) * out.grad", "(1.0 - self.data ** 2) * out.grad")], None,
+     "not 1 - a**2"),
+    ("mul swapped", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+     [("self.grad += other.data * out.grad", "self.grad += self.data * out.grad"),
+      ("other.grad += self.data * out.grad", "other.grad += other.data * out.grad")], None,
+     "local derivatives are swapped"),
+    ("power rule n", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+     [("exponent * self.data ** (exponent - 1) * out.grad",
+       "self.data ** (exponent - 1) * out.grad")], None, "the factor n is missing"),
+    ("exp", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+     [("self.grad += out.data * out.grad", "self.grad += self.data * out.grad")], None,
+     "which is out.data"),
+    ("relu mask", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+     [("self.grad += (out.data > 0) * out.grad", "self.grad += out.grad")], None,
+     "only where the input is > 0"),
+    ("rsub order", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+     [("return (-self) + other", "return self - other")], None, "__rsub__ computes other - self"),
+    ("rtruediv order", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+     [("return self ** -1 * other", "return self / other")], None,
+     "__rtruediv__ computes other / self"),
+]
+
+
+def _mistake_answer(builder, const, names, mutations, source):
+    if mutations == "preorder":
+        mutations = _backward_body(_PREORDER)
+    elif mutations == "recursive":
+        mutations = _backward_body(_RECURSIVE_TOPO)
+    return _answer_0103(builder, const, names, mutations, source)
+
+
+_NB0103_EXERCISES = [  # (builder, constant, names, grading tests)
+    ("nb01_numerical_gradients", "NUMERICAL_GRADIENT", _NG,
+     ["test_numerical_gradient", "test_numerical_gradient_step"]),
+    ("nb01_numerical_gradients", "REL_ERROR", _RE, ["test_rel_error"]),
+    ("nb02_chain_rule", "GRAD_ADD_MUL", ("grad_add_mul",), ["test_grad_add_mul"]),
+    ("nb02_chain_rule", "GRAD_SIGMOID_NEURON", ("grad_sigmoid_neuron",),
+     ["test_grad_sigmoid_neuron"]),
+    ("nb02_chain_rule", "GRAD_FORK", ("grad_fork",), ["test_grad_fork"]),
+    ("nb03_scalar_autograd", "VALUE", _V, ["test_value_ops", "test_value_graph",
+                                           "test_value_deep", "test_value_second_backward"]),
+]
+
+
+def _grading_module(builder: str):
+    import importlib
+
+    return importlib.import_module(f"bpcourse.grading.nb{builder[2:4]}")
+
+
+@pytest.mark.parametrize(("builder", "const", "names", "tests"), _NB0103_EXERCISES,
+                         ids=[e[1].lower() for e in _NB0103_EXERCISES])
+def test_nb01_03_solution_passes(builder, const, names, tests):
+    answers = _answer_0103(builder, const, names)
+    for name in tests:
+        getattr(_grading_module(builder), name)(*answers)
+
+
+@pytest.mark.parametrize(("label", "builder", "const", "names", "test", "mutations", "source",
+                          "hint"), MISTAKES_0103, ids=[m[0] for m in MISTAKES_0103])
+def test_nb01_03_mistake_is_named(label, builder, const, names, test, mutations, source, hint):
+    answers = _mistake_answer(builder, const, names, mutations, source)
+    with pytest.raises(AssertionError) as failure, np.errstate(all="ignore"):
+        getattr(_grading_module(builder), test)(*answers)
+    assert hint in str(failure.value), str(failure.value)
+
+
+def test_nb01_nb03_every_exercise_names_at_least_three_mistakes():
+    counts = {}
+    for m in MISTAKES_0103:
+        if m[1].startswith(("nb01", "nb03")):
+            counts[m[3]] = counts.get(m[3], 0) + 1
+    assert counts == {_NG: counts[_NG], _RE: counts[_RE], _V: counts[_V]}, counts
+    assert min(counts.values()) >= 3, counts
+
+
+def _micrograd_with_exp_and_tanh():
+    """micrograd's engine, as published, plus exp() and tanh() written in its own style."""
+    import inspect
+
+    import micrograd.engine
+
+    source = inspect.getsource(micrograd.engine) + '''
+
+def _exp(self):
+    out = Value(math.exp(self.data), (self,), 'exp')
+    def _backward():
+        self.grad += out.data * out.grad
+    out._backward = _backward
+    return out
+
+def _tanh(self):
+    t = math.tanh(self.data)
+    out = Value(t, (self,), 'tanh')
+    def _backward():
+        self.grad += (1 - t**2) * out.grad
+    out._backward = _backward
+    return out
+
+Value.exp, Value.tanh = _exp, _tanh
+'''
+    return _answer_0103("nb03_scalar_autograd", None, _V, source="import math\n" + source)[0]
+
+
+def test_nb03_micrograd_semantics_pass_except_depth():
+    """micrograd's Value (its backward() sets grad = 1 and recurses) passes every test but the
+    deep chain, where the hint names the recursion limit."""
+    from bpcourse.grading import nb03
+
+    Value = _micrograd_with_exp_and_tanh()
+    nb03.test_value_ops(Value)
+    nb03.test_value_graph(Value)
+    nb03.test_value_second_backward(Value)
+    with pytest.raises(AssertionError, match="recursion limit"):
+        nb03.test_value_deep(Value)
+
+
+def test_nb03_package_semantics_pass():
+    """bpcourse.autograd's rules (interior grads reset, leaves accumulate) pass too, when the
+    same source is the learner's own class."""
+    import inspect
+
+    from bpcourse import autograd
+    from bpcourse.grading import nb03
+
+    (Value,) = _answer_0103("nb03_scalar_autograd", None, _V, source=inspect.getsource(autograd))
+    for name in ("test_value_ops", "test_value_graph", "test_value_deep",
+                 "test_value_second_backward"):
+        getattr(nb03, name)(Value)
+
+
+@pytest.mark.parametrize("source", [
+    "import bpcourse\nclass Value(bpcourse.Value):\n    pass\n",
+    "from micrograd.engine import Value as _V\nclass Value(_V):\n    pass\n",
+    "from bpcourse.autograd import Value\n",
+], ids=["subclass of bpcourse.Value", "subclass of micrograd", "the package's Value itself"])
+def test_nb03_delegating_to_an_engine_earns_nothing(source):
+    from bpcourse.grading import DelegationDetected, nb03
+
+    (Value,) = _answer_0103("nb03_scalar_autograd", None, _V, source=source)
+    with pytest.raises(DelegationDetected):
+        nb03.test_value_ops(Value)
+
+
+def test_nb01_delegating_to_numgrad_earns_nothing():
+    from bpcourse.grading import DelegationDetected, nb01
+
+    (numerical_gradient,) = _answer_0103(
+        "nb01_numerical_gradients", None, _NG,
+        source="import bpcourse\ndef numerical_gradient(f, x, h=1e-5):\n"
+               "    return bpcourse.numerical_gradient(f, x, h)\n")
+    with pytest.raises(DelegationDetected, match="numgrad.numerical_gradient"):
+        nb01.test_numerical_gradient(numerical_gradient)
+
+
+def test_nb01_03_release_placeholders_fail():
+    """What the release ships (the solution replaced by raise NotImplementedError) fails."""
+    for builder, const, names, tests in _NB0103_EXERCISES:
+        source = getattr(_builder(builder), const)
+        release = re.sub(r"( *)### BEGIN SOLUTION.*?### END SOLUTION",
+                         r"\1raise NotImplementedError()", source, flags=re.S)
+        answers = _answer_0103(builder, const, names, source=release)
+        for name in tests:
+            with pytest.raises(NotImplementedError):
+                getattr(_grading_module(builder), name)(*answers)
+
+
+def test_nb01_03_oracles_agree_with_central_differences():
+    """The analytic oracles of nb01 and the float64 model of nb03 are themselves right."""
+    from bpcourse.grading import nb01, nb03
+    from bpcourse.numgrad import numerical_gradient
+
+    rng = np.random.default_rng(7)
+    for shape in [(3,), (2, 5), (2, 3, 2)]:
+        f, x, exact = nb01._smooth_problem(rng, shape)
+        assert np.allclose(exact(x), numerical_gradient(f, x.copy()), rtol=1e-7, atol=1e-9)
+    for _, expr in nb03._GRAPHS:
+        point = rng.uniform(0.3, 1.0, size=2)
+        _, numeric = nb03._oracle(expr, point)
+        assert np.allclose(nb03._model(expr, point, "ok"), numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_nb01_03_grading_is_quiet(capfd):
+    """nbgrader scores a test cell 0 on any stderr output: failing answers print nothing."""
+    for label in ("forward difference", "no floor", "= not +=", "recursive order"):
+        m = next(m for m in MISTAKES_0103 if m[0] == label)
+        answers = _mistake_answer(m[1], m[2], m[3], m[5], m[6])
+        with pytest.raises(AssertionError), np.errstate(all="ignore"):
+            getattr(_grading_module(m[1]), m[4])(*answers)
+    assert capfd.readouterr() == ("", "")
+
+
+# ----- notebook 06: the cost of backprop (owned by the 04-06 engineer) -----
+
+def _nb06_answers(mutations=()):
+    from bpcourse.grading import nb06
+
+    builder = _builder("nb06_cost_of_backprop")
+    source = builder.COUNT_PARAMS + builder.PASSES + builder.NUMERIC
+    for old, new in mutations:
+        assert source.count(old) == 1, f"{old!r} is not exactly once in the 06 solutions"
+        source = source.replace(old, new)
+    return _define(source, "count_params", "forward_flops", "backward_flops",
+                   "numeric_gradient_flops"), nb06
+
+
+def test_nb06_solutions_pass():
+    (count, forward, backward, numeric), nb06 = _nb06_answers()
+    nb06.test_count_params(count)
+    nb06.test_forward_backward_flops(forward, backward)
+    nb06.test_numeric_gradient_flops(numeric)
+
+
+NB06_MISTAKES = [
+    ("count", ("d * m + m for d, m", "d * m for d, m"), "biases are missing"),
+    ("count", ("d * m + m for d, m", "d * m + d for d, m"), "M entries (its outputs)"),
+    ("forward", ("return 2 * n * count_params", "return n * count_params"), "factor 2"),
+    ("forward", ("return 2 * n * count_params", "return 2 * count_params"), "n is missing"),
+    ("backward", ("return 4 * n * count_params", "return 2 * n * count_params"),
+     "two multiply-adds"),
+    ("backward", ("return 4 * n * count_params", "return 6 * n * count_params"),
+     "forward + backward"),
+    ("numeric", ("return 2 * count_params(layer_sizes) * forward_flops",
+                 "return count_params(layer_sizes) * forward_flops"), "forward difference"),
+    ("numeric", ("return 2 * count_params(layer_sizes) * forward_flops",
+                 "return 2 * count_params(layer_sizes) + forward_flops"), "multiply them"),
+]
+
+
+@pytest.mark.parametrize(("which", "mutation", "hint"), NB06_MISTAKES,
+                         ids=[f"{w}-{h[:25]}" for w, _, h in NB06_MISTAKES])
+def test_nb06_mistake_is_named(which, mutation, hint):
+    answers, nb06 = _nb06_answers([mutation])
+    count, forward, backward, numeric = answers
+    run = {"count": lambda: nb06.test_count_params(count),
+           "forward": lambda: nb06.test_forward_backward_flops(forward, backward),
+           "backward": lambda: nb06.test_forward_backward_flops(forward, backward),
+           "numeric": lambda: nb06.test_numeric_gradient_flops(numeric)}[which]
+    with pytest.raises(AssertionError) as failure:
+        run()
+    assert hint in str(failure.value), str(failure.value)
+
+
+def test_nb06_oracle_agrees_with_bpcourse_flops():
+    """The grading's own formulas and bpcourse.flops' model agree on random MLPs, and the
+    model tracks the exact operation count (bpcourse.flops.mlp_flops) for wide layers."""
+    from bpcourse import flops
+    from bpcourse.grading import nb06
+
+    for seed in range(50):
+        sizes, n = nb06.random_layer_sizes(seed)
+        p = nb06._params(sizes)
+        assert p == flops.count_params(sizes)
+        assert 2 * n * p == flops.forward_flops(sizes, n)
+        assert 4 * n * p == flops.backward_flops(sizes, n)
+        assert 4 * n * p * p == flops.numeric_gradient_flops(sizes, n)
+    for sizes, n in [([512, 512, 512], 64), ([1000, 1000, 10], 16)]:
+        exact = flops.mlp_flops(sizes, n, input_grad=True)
+        p = nb06._params(sizes)
+        assert abs(exact["forward"] / (2 * n * p) - 1) < 0.01
+        assert abs(exact["backward"] / (4 * n * p) - 1) < 0.01
+
+
+def test_nb06_matmul_flops_match_the_definition():
+    """Independent of both: count the multiplies and adds of a naive (n, D) @ (D, M) loop."""
+    n, d, m = 3, 4, 5
+    multiplies = adds = 0
+    for _ in range(n):
+        for _ in range(m):
+            for _ in range(d):  # acc += x * w: a multiply-add
+                multiplies += 1
+                adds += 1
+    from bpcourse.grading import nb06
+
+    p_weights = nb06._weights([d, m])
+    assert multiplies + adds == 2 * n * p_weights
+
+
+def test_nb06_delegating_earns_nothing():
+    from bpcourse.grading import DelegationDetected, nb06
+
+    (count_params,) = _define("from bpcourse.flops import count_params as reference\n"
+                              "def count_params(layer_sizes):\n"
+                              "    return reference(layer_sizes)\n", "count_params")
+    with pytest.raises(DelegationDetected):
+        nb06.test_count_params(count_params)
+
+
+def test_nb06_rejects_non_integer_counts():
+    from bpcourse.grading import nb06
+
+    with pytest.raises(AssertionError, match="not a whole number"):
+        nb06.test_count_params(lambda sizes: 13.5)
+    with pytest.raises(AssertionError, match="must return a number"):
+        nb06.test_count_params(lambda sizes: None)

@@ -252,39 +252,66 @@ _OPS = [
 ]
 
 
+_FORWARD_MISTAKES = {  # name: (what the slip computes from the numbers a, b, hint)
+    "a - b": (lambda a, b: b - a, "__sub__ computes self - other (a - b), not other - self"),
+    "2.5 - a": (lambda a, b: a - 2.5,
+                "__rsub__ computes other - self (2.5 - a), not self - other"),
+    "2.0 / a": (lambda a, b: a / 2.0,
+                "__rtruediv__ computes other / self (2 / a), not self / other"),
+    "a / b": (lambda a, b: b / a, "__truediv__ computes self / other (a / b)"),
+}
+
+
+def _check_op(Value, name, op, domain, mistakes, rng, upstream):
+    expect, _, _, _ = _grading()
+    lo, hi = domain
+    numbers = rng.uniform(max(lo, 0.2), hi, size=2)
+    if lo < 0:
+        numbers *= rng.choice([-1.0, 1.0], size=2)
+    a, b = (float(v) for v in numbers)
+    u = 1.0 if upstream is None else upstream
+
+    def expr(V, a, b):
+        return op(V, a, b) if upstream is None else op(V, a, b) * upstream
+
+    what = (f"L = {name}" if upstream is None else f"L = ({name}) * {upstream:.3g}") + \
+        f" at a={a:.4g}, b={b:.4g}"
+    out, leaves = _run(Value, expr, (a, b), what)
+    value, exact = _oracle(expr, (a, b))
+    if name in _FORWARD_MISTAKES:
+        wrong, hint = _FORWARD_MISTAKES[name]
+        got = out.data
+        if isinstance(got, (int, float)) and abs(got - wrong(a, b) * u) <= 1e-9 * max(1, abs(got)) \
+                and abs(value - got) > 1e-9 * max(1, abs(value)):
+            raise AssertionError(f"{what}: forward value is {got!r}, expected {value!r}. "
+                                 f"Likely mistake: {hint}.")
+    _check_forward(out, value, what)
+    got = _grads(leaves, what)
+    if out.grad != 1.0:
+        raise AssertionError(f"{what}: after L.backward(), L.grad is {out.grad}; backward() "
+                             "must seed the output's grad with 1.0 (dL/dL = 1).")
+    named = [(_FORWARD_ORDER, _model(expr, (a, b), "forward_order"))]
+    if upstream is not None:
+        named.append((_UPSTREAM, exact / upstream))
+    named += [(hint, _array(model(a, b)) * u) for hint, model in mistakes]
+    expect(got, exact, f"{what}: [a.grad, b.grad]", mistakes=named, tol=1e-6)
+
+
 def test_value_ops(Value, seeds=(31, 32, 33)) -> None:
     """Every operation's gradient against central differences of the same float64 expression.
 
-    Each expression is multiplied by a random upstream factor u (L = op(a, b) * u), so a
-    closure that forgets out.grad is caught.
+    + and * are checked alone first; then each expression is multiplied by a random upstream
+    factor u (L = op(a, b) * u), so a closure that forgets out.grad is caught.
     """
-    expect, rng_for, _, _ = _grading()
+    _, rng_for, _, _ = _grading()
     _own_work(Value)
     for seed in seeds:
         rng = rng_for(seed)
+        for name, op, domain, mistakes in _OPS[:2]:
+            _check_op(Value, name, op, domain, mistakes, rng, upstream=None)
         upstream = float(rng.uniform(1.5, 3.0))
-        for name, op, (lo, hi), mistakes in _OPS:
-            numbers = rng.uniform(max(lo, 0.2), hi, size=2)
-            if lo < 0:
-                numbers *= rng.choice([-1.0, 1.0], size=2)
-            a, b = (float(v) for v in numbers)
-
-            def expr(V, a, b, op=op, u=upstream):
-                return op(V, a, b) * u
-
-            what = f"L = ({name}) * {upstream:.3g} at a={a:.4g}, b={b:.4g}"
-            out, leaves = _run(Value, expr, (a, b), what)
-            value, exact = _oracle(expr, (a, b))
-            _check_forward(out, value, what)
-            got = _grads(leaves, what)
-            if out.grad != 1.0:
-                raise AssertionError(f"{what}: after L.backward(), L.grad is {out.grad}; "
-                                     "backward() must seed the output's grad with 1.0 "
-                                     "(dL/dL = 1).")
-            named = [(_UPSTREAM, exact / upstream), (_FORWARD_ORDER, _model(expr, (a, b),
-                                                                            "forward_order"))]
-            named += [(hint, _array(model(a, b)) * upstream) for hint, model in mistakes]
-            expect(got, exact, f"{what}: [a.grad, b.grad]", mistakes=named, tol=1e-6)
+        for name, op, domain, mistakes in _OPS:
+            _check_op(Value, name, op, domain, mistakes, rng, upstream)
 
 
 # ----- graph tests: forks, diamonds, reuse, order -----
@@ -344,9 +371,18 @@ def _trace_backward_calls(out):
 def _check_order(calls, nodes, out, what):
     if calls is None or not calls:
         return
-    position = {}
+    position, count = {}, {}
     for i, node in enumerate(calls):
         position.setdefault(id(node), i)
+        count[id(node)] = count.get(id(node), 0) + 1
+    repeated = [node for node in nodes if count.get(id(node), 0) > 1]
+    if repeated:
+        node = repeated[0]
+        raise AssertionError(
+            f"{what}: a '{getattr(node, '_op', '?')}' node's _backward ran {count[id(node)]} "
+            "times, so its gradient was passed on more than once. Likely mistake: no "
+            "topological order: build the topological order of the graph (each node once), "
+            "then call each node's _backward in reverse order, once per node.")
     if calls[0] is not out and position.get(id(out), -1) == len(calls) - 1 and len(calls) > 2:
         raise AssertionError(
             f"{what}: the output's _backward ran last. Likely mistake: backward in forward "
@@ -406,9 +442,9 @@ def test_value_graph(Value, seeds=(41, 42, 43)) -> None:
             try:
                 expect(got, exact, f"{what}: [a.grad, b.grad]", mistakes=mistakes, tol=1e-6)
             except AssertionError as failure:
-                if "Likely mistake" in str(failure):
+                if any(hint in str(failure) for hint, _ in mistakes):
                     raise
-                _check_order(calls, nodes, out, what)
+                _check_order(calls, nodes, out, what)  # a wrong order explains it better
                 raise
             _check_order(calls, nodes, out, what)
 
