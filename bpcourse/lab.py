@@ -250,7 +250,10 @@ def _say_where(copy: WorkCopy, release: Path) -> None:
         print(f"  {len(copy.kept)} file(s) already there are kept as you left them; to start a "
               f"notebook over, delete its folder in {copy.work.name}/ and run `make lab` again.")
     print(f"  {copy.work.name}/ is git-ignored: your edits never touch the release in "
-          f"{release.name}/.\n")
+          f"{release.name}/.")
+    example = course_notebooks(copy.work)[0].relative_to(ROOT) if copy.work.is_relative_to(ROOT) \
+        else course_notebooks(copy.work)[0]
+    print(f"  Validate button: the visible tests. Full grade: make grade NB={example}\n")
 
 
 def cli(command: str, argv: list[str]) -> int:
