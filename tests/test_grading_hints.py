@@ -590,7 +590,7 @@ def test_nb01_03_release_placeholders_fail():
                          r"\1raise NotImplementedError()", source, flags=re.S)
         answers = _answer_0103(builder, const, names, source=release)
         for name in tests:
-            with pytest.raises(NotImplementedError):
+            with pytest.raises(AssertionError, match="not written yet"):
                 getattr(_grading_module(builder), name)(*answers)
 
 

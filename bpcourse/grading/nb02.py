@@ -38,7 +38,8 @@ def _call(fn, args, n, name):
     try:
         got = fn(*args)
     except NotImplementedError:
-        raise
+        raise AssertionError(f"{name} is not written yet: its answer cell still raises "
+                             "NotImplementedError.") from None
     except Exception as err:
         raise AssertionError(f"{name}{tuple(round(a, 4) for a in args)} raised "
                              f"{type(err).__name__}: {err}") from None

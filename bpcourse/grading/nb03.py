@@ -156,6 +156,11 @@ def _own_work(Value):
                 "engine yourself, so this answer earns no points.")
 
 
+def _not_written(what):
+    return AssertionError(f"{what}: a method it needs is not written yet (it still raises "
+                          "NotImplementedError); see the traceback for which one.")
+
+
 def _number(x, what):
     if isinstance(x, bool) or not isinstance(x, (int, float, np.floating, np.integer)):
         raise AssertionError(f"{what} is a {type(x).__name__} ({x!r}); it must be a plain number "
@@ -169,7 +174,7 @@ def _run(Value, expr, point, what):
         leaves = [Value(float(p)) for p in point]
         out = expr(Value, *leaves)
     except NotImplementedError:
-        raise
+        raise _not_written(what) from None
     except Exception as err:
         raise AssertionError(f"{what}: building the expression raised {type(err).__name__}: "
                              f"{err}") from None
@@ -182,7 +187,7 @@ def _run(Value, expr, point, what):
     try:
         out.backward()
     except NotImplementedError:
-        raise
+        raise _not_written(what) from None
     except RecursionError:
         raise
     except Exception as err:
@@ -415,7 +420,7 @@ def test_value_graph(Value, seeds=(41, 42, 43)) -> None:
                 leaves = [Value(a), Value(b)]
                 out = expr(Value, *leaves)
             except NotImplementedError:
-                raise
+                raise _not_written(what) from None
             except Exception as err:
                 raise AssertionError(f"{what}: building the graph raised "
                                      f"{type(err).__name__}: {err}") from None
@@ -423,7 +428,7 @@ def test_value_graph(Value, seeds=(41, 42, 43)) -> None:
             try:
                 out.backward()
             except NotImplementedError:
-                raise
+                raise _not_written(what) from None
             except Exception as err:
                 raise AssertionError(f"{what}: backward() raised {type(err).__name__}: "
                                      f"{err}") from None
