@@ -31,6 +31,10 @@ def test_rel_error_is_symmetric_zero_on_equal_arrays_and_at_most_one(a, seed):
     assert 0.0 <= rel_error(a, b) <= 1.0
 
 
+def test_rel_error_of_empty_arrays_is_zero():
+    assert rel_error(np.zeros((0, 3)), np.zeros((0, 3))) == 0.0
+
+
 def test_rel_error_refuses_to_broadcast():
     with pytest.raises(ValueError, match=r"shapes differ, \(64,\) vs \(1, 64\)"):
         rel_error(np.ones(64), np.ones((1, 64)))

@@ -263,3 +263,15 @@ def test_importing_the_module_does_not_import_graphviz():
     code = "import sys, bpcourse.graph; print('graphviz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_without_the_graphviz_package_the_error_says_what_to_install(monkeypatch):
+    import bpcourse.graph
+
+    bpcourse.graph._picture_class.cache_clear()
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # `import graphviz` now fails
+    try:
+        with pytest.raises(ImportError, match=r"pip install graphviz.*python-graphviz"):
+            draw(Value(1.0))
+    finally:
+        bpcourse.graph._picture_class.cache_clear()

@@ -159,6 +159,17 @@ def test_linear_is_seeded_and_he_initialised():
     assert nn.Linear(2, 2, dtype=np.float32).W.data.dtype == np.float32
 
 
+def test_a_module_must_define_forward_and_backward():
+    class Half(nn.Module):
+        pass
+
+    with pytest.raises(NotImplementedError):
+        Half()(np.ones((1, 2)))
+    with pytest.raises(NotImplementedError):
+        Half().backward(np.ones((1, 2)))
+    assert Half().params == []
+
+
 def test_params_and_repr():
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     assert [p.data.shape for p in model.params] == [(2, 3), (3,), (3, 1), (1,)]
