@@ -73,11 +73,15 @@ def numeric_gradient_flops(layer_sizes, n):
     ### END SOLUTION
 '''
 
-WRITTEN = """
-**Why does the backward pass cost about twice the forward pass, and why does numeric
-differentiation fall further behind as the network grows?**
+QUESTION = """
+### Exercise 4 — in your own words (written, graded by hand)
 
-### BEGIN SOLUTION
+**Why does the backward pass cost about twice the forward pass, and why does numeric
+differentiation fall further behind as the network grows?** Answer in the cell below (a few
+sentences; replace its text).
+"""
+
+WRITTEN = """
 *Model answer (full marks for both points, in any words):*
 
 1. In the forward pass each weight takes part in one multiply-add per example (in `x @ W`).
@@ -88,7 +92,6 @@ differentiation fall further behind as the network grows?**
 2. Central differences need 2 forward passes *per parameter*: 2P · 2nP = 4nP² FLOPs, a cost
    that grows with P², against 6nP for backprop. The ratio, 2P/3, grows linearly with P:
    a million parameters make numeric gradients hundreds of thousands of times slower.
-### END SOLUTION
 """
 
 
@@ -256,7 +259,7 @@ CELLS = [
     For `784-128-10` it is about 1: the first layer holds almost all the weights and needs
     only its `dW`.
     """),
-    md("### Exercise 4 — in your own words (written, graded by hand)"),
+    md(QUESTION),
     written("why_twice", 2, WRITTEN),
     md(r"""
     ## Measured on your machine: backward / forward
