@@ -53,24 +53,33 @@ def numerical_gradient(
         f: maps an array shaped like x to a float. It is called with x itself,
             perturbed in place one element at a time.
         x: float array of any shape (D1, ..., Dk). Left unchanged on return, even
-            if f raises.
+            if f raises. float64 is best; with float32 the step actually stored is
+            used, which keeps the estimate usable (but take h ≈ 1e-3).
         h: step size.
 
     Returns:
         grad: float64 array of shape (D1, ..., Dk), grad[i] ≈ df/dx[i].
     """
     _require_float_array(x)
+    if not h > 0:
+        raise ValueError(f"h must be a positive step, got {h!r}.")
     grad = np.zeros(x.shape, dtype=np.float64)
     for i in np.ndindex(x.shape):
         original = x[i]
         try:
             x[i] = original + h
+            x_plus = float(x[i])  # the step actually taken: x's dtype rounds x + h
             f_plus = _as_scalar(f(x))
             x[i] = original - h
+            x_minus = float(x[i])
             f_minus = _as_scalar(f(x))
         finally:
             x[i] = original
-        grad[i] = (f_plus - f_minus) / (2 * h)
+        if x_plus == x_minus:
+            raise ValueError(f"h={h!r} is too small for x{list(i)} = {float(original)!r} in "
+                             f"{x.dtype}: x + h and x - h are the same number. Use h ≈ 1e-5 "
+                             "(1e-3 in float32).")
+        grad[i] = (f_plus - f_minus) / (x_plus - x_minus)  # ≈ 2h
     return grad
 
 

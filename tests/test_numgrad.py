@@ -134,3 +134,21 @@ def test_f_returning_none_says_so():
 def test_dout_shaped_unlike_f_x_is_an_error_naming_both_shapes():
     with pytest.raises(ValueError, match=r"f\(x\) has shape \(2, 3\) but dout has shape \(3, 2\)"):
         numerical_gradient_array(lambda v: v, np.ones((2, 3)), np.ones((3, 2)))
+
+
+def test_float32_input_uses_the_step_actually_taken():
+    # x + h is rounded to float32; dividing by the rounded step keeps the estimate close
+    x = np.random.default_rng(0).standard_normal(50).astype(np.float32)
+    grad = numerical_gradient(lambda v: float(np.sum(v.astype(np.float64) ** 2)), x)
+    assert rel_error(grad, 2 * x.astype(np.float64)) < 1e-6
+
+
+@pytest.mark.parametrize("h, words", [
+    (0.0, "h must be a positive step, got 0.0"),
+    (-1e-5, "h must be a positive step"),
+    (1e-20, "h=1e-20 is too small for x[1] = 1.0 in float64"),
+])
+def test_a_step_that_cannot_work_is_refused(h, words):
+    with pytest.raises(ValueError) as info:
+        numerical_gradient(lambda v: float(np.sum(v)), np.array([0.0, 1.0]), h)
+    assert words in str(info.value)
