@@ -194,7 +194,8 @@ def backward_steps(root: Value, *, rankdir: str = "LR", max_nodes: int | None = 
 
         snapshot(None, "step 0: seed dL/dL = 1 at the output")
         for k, node in enumerate(order, 1):
-            node._backward()
+            if node._backward is not None:  # as in Value.backward
+                node._backward()
             name = node.label or node._op
             snapshot(node, f"step {k}/{len(order)}: #{k} ({name}) passes its grad "
                            f"{_number(node.grad)} to its inputs")

@@ -12,6 +12,8 @@ call ``zero_grad()`` (on the model or the optimizer) before each backward pass.
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
 from . import layers
@@ -217,7 +219,7 @@ class SGD:
     """Plain gradient descent: p.data -= lr * p.grad for every parameter, in place."""
 
     def __init__(self, params: list[Parameter], lr: float):
-        if not (isinstance(lr, (int, float)) and lr > 0):
+        if isinstance(lr, bool) or not (isinstance(lr, Real) and lr > 0):
             raise ValueError(f"SGD: lr must be a positive number, got {lr!r}.")
         self.params, self.lr = list(params), float(lr)
 

@@ -191,6 +191,13 @@ def test_the_graph_is_restored_even_if_a_backward_step_fails():
     assert [n.grad for n in named] == before
 
 
+def test_a_node_built_by_hand_without_a_backward_is_skipped_as_backward_does():
+    a = Value(2.0, label="a")
+    b = Value(5.0, (a,), "?", label="b")  # children but no _backward
+    steps = backward_steps(b)
+    assert len(steps) == 2 and "grad 0.0000" in record(steps[-1], a)
+
+
 def test_a_single_leaf_has_one_step():
     steps = backward_steps(Value(2.0, label="x"))
     assert len(steps) == 1 and "grad 1.0000" in steps[0].source

@@ -118,6 +118,7 @@ def test_sgd_step_moves_against_the_gradient_in_place():
     assert np.allclose(layer.b.data, [-0.1, 0.1], rtol=1e-15)
     opt.zero_grad()
     assert not layer.W.grad.any() and not layer.b.grad.any()
+    assert nn.SGD(layer.params, lr=np.float32(0.5)).lr == 0.5  # numpy numbers are numbers
 
 
 def test_one_sgd_step_with_a_small_rate_lowers_the_loss():
@@ -183,6 +184,7 @@ def test_params_and_repr():
     (lambda: nn.Sequential(), ValueError, ["at least one layer"]),
     (lambda: nn.Sequential(nn.ReLU(), "relu"), TypeError, ["layer 1", "no forward/backward"]),
     (lambda: nn.SGD([], lr=0), ValueError, ["lr must be a positive number", "0"]),
+    (lambda: nn.SGD([], lr=True), ValueError, ["lr must be a positive number", "True"]),
     (lambda: nn.Parameter(np.arange(3)), TypeError, ["floating-point", "int64"]),
     (lambda: nn.Linear(3, 2).forward(np.ones((4, 2))), ValueError, ["(4, 2)", "(3, 2)"]),
 ])
