@@ -123,3 +123,10 @@ def test_the_package_core_imports_numpy_only():
     heavy = {"matplotlib", "graphviz", "tqdm", "nbgrader", "torch", "IPython", "jupyter_core",
              "nbformat", "scipy", "pandas"}
     assert "numpy" in loaded and not loaded & heavy, sorted(loaded & heavy)
+
+
+def test_tests_keep_jupyter_state_out_of_home():
+    home = Path.home().resolve()
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        path = Path(os.environ[var]).resolve()
+        assert path.is_dir() and home not in path.parents, f"{var}={path}"
