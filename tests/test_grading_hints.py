@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -722,3 +724,56 @@ def test_nb06_rejects_non_integer_counts():
         nb06.test_count_params(lambda sizes: 13.5)
     with pytest.raises(AssertionError, match="must return a number"):
         nb06.test_count_params(lambda sizes: None)
+
+
+_DAG_OPS = {  # bounded, smooth operations (relu's kink is tested in nb03.test_value_ops)
+    "add": lambda x, y: x + y,
+    "sub": lambda x, y: x - y,
+    "mul": lambda x, y: x * y.tanh(),
+    "square": lambda x, y: x.tanh() ** 2,
+    "exp": lambda x, y: x.tanh().exp(),
+    "div": lambda x, y: x / (1 + y * y),
+    "rsub": lambda x, y: 2 - x,
+    "rdiv": lambda x, y: 1 / (2 + x.tanh()),
+    "pow": lambda x, y: (1 + x * x) ** -1.5,
+}
+
+
+@settings(max_examples=60)
+@given(program=st.lists(st.tuples(st.sampled_from(sorted(_DAG_OPS)), st.integers(0, 40),
+                                  st.integers(0, 40)), min_size=1, max_size=14),
+       point=st.tuples(st.floats(-1.5, 1.5), st.floats(-1.5, 1.5)))
+def test_nb03_solution_and_oracle_agree_on_random_graphs(program, point):
+    """On random graphs with reuse (any node may feed any later one), the notebook's Value,
+    the grader's float64 model and central differences give the same gradients."""
+    from bpcourse.grading import nb03
+
+    (Value,) = _answer_0103("nb03_scalar_autograd", "VALUE", _V)
+
+    def expr(V, a, b):
+        nodes = [a, b]
+        for op, i, j in program:
+            nodes.append(_DAG_OPS[op](nodes[i % len(nodes)], nodes[j % len(nodes)]))
+        return nodes[-1] * 1.0  # never a leaf itself
+
+    leaves = [Value(p) for p in point]
+    out = expr(Value, *leaves)
+    out.backward()
+    got = np.array([leaf.grad for leaf in leaves])
+    value, numeric = nb03._oracle(expr, point)
+    assert out.data == pytest.approx(value, rel=1e-12, abs=1e-12)
+    assert np.allclose(got, nb03._model(expr, point, "ok"), rtol=1e-9, atol=1e-12)
+    assert np.allclose(got, numeric, rtol=1e-5, atol=1e-6 * max(1.0, abs(value)))
+
+
+def test_nb02_hard_coded_visible_answers_fail_the_hidden_tests():
+    """The hidden tests use other inputs: returning the visible test's numbers earns nothing."""
+    from bpcourse.grading import nb02
+
+    cases = [("def grad_add_mul(x, y, z):\n    return (-4.0, -4.0, 3.0)\n", "grad_add_mul",
+              nb02.test_grad_add_mul),
+             ("def grad_fork(x, y):\n    return (5.0, 3.0)\n", "grad_fork", nb02.test_grad_fork)]
+    for source, name, grading_test in cases:
+        (answer,) = _answer_0103("nb02_chain_rule", None, (name,), source=source)
+        with pytest.raises(AssertionError):
+            grading_test(answer)
