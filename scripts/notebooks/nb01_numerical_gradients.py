@@ -214,7 +214,7 @@ CELLS = [
     size 100 and huge for one of size $10^{-7}$. So we compare **relative** to the size of
     the numbers, element by element, and report the worst element:
 
-    $$\text{rel\_error}(a, b) = \max_i \frac{|a_i - b_i|}{\max(10^{-8},\ |a_i| + |b_i|)}$$
+    $$\mathrm{rel\_error}(a, b) = \max_i \frac{|a_i - b_i|}{\max(10^{-8},\ |a_i| + |b_i|)}$$
 
     The floor $10^{-8}$ keeps $0/0$ away where both gradients are exactly zero (a ReLU that
     is off, a parameter that does not matter). Rules of thumb in float64: below $10^{-7}$ the
