@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import json
 import os
 import re
@@ -30,9 +29,11 @@ from corpus.build import (  # noqa: E402
     delete_cell,
     fresh_jupyter_env,
     grade_corpus,
+    hidden_test_lines,
     problems,
     replace_test,
     set_points,
+    visible_text,
 )
 
 from bpcourse import autograde as ag  # noqa: E402
@@ -320,12 +321,6 @@ def _workflow_assignment() -> str:
     return real[0] if real else TINY
 
 
-def _visible_text(page: str) -> str:
-    """The text of an HTML page (tags dropped, entities decoded), for grepping."""
-    page = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", page)
-    return html.unescape(re.sub(r"<[^>]+>", "", page))
-
-
 @pytest.mark.slow
 def test_instructor_workflow_end_to_end(tmp_path, jupyter_env):
     """release -> submissions (submitted/ and zip_collect of an LMS download) -> autograde ->
@@ -381,7 +376,7 @@ def test_instructor_workflow_end_to_end(tmp_path, jupyter_env):
     _run([PY, "-m", "nbgrader", "generate_feedback", name], course)
     pages = sorted((course / "feedback").rglob("*.html"))
     assert [p.relative_to(course / "feedback").parts[0] for p in pages] == ["alice", "builderbob"]
-    texts = {p.parts[-3]: _visible_text(p.read_text()) for p in pages}
+    texts = {p.parts[-3]: visible_text(p.read_text()) for p in pages}
     bob_failure = next(r["message"] for r in outcomes["builderbob"]["results"] if r["message"])
     assert bob_failure.splitlines()[0] in texts["builderbob"]
     hidden = hidden_test_lines(course / "solutions")
@@ -402,19 +397,6 @@ def test_instructor_workflow_end_to_end(tmp_path, jupyter_env):
 
 # ---------------------------------------------------------------------------------------------
 # No hidden test in the student release
-
-
-def hidden_test_lines(solutions: Path) -> list[str]:
-    """Every hidden test line of solutions/*/*.ipynb that is not also written, in the open,
-    somewhere in solutions/ (a line like `import numpy as np` is not a secret)."""
-    hidden, public = set(), set()
-    for path in sorted(solutions.glob("*/*.ipynb")):
-        for cell in ag._load(path)["cells"]:
-            src = ag._source(cell)
-            lines = ag.hidden_lines(src)
-            hidden.update(lines)
-            public.update(x.strip() for x in src.splitlines() if x.strip() not in lines)
-    return sorted(line for line in hidden - public if len(line) > 3)
 
 
 def test_release_contains_no_hidden_test_source():

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 import subprocess
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -160,18 +162,43 @@ def grade_corpus(workdir: Path, subs: list[Submission], *, cell_timeout: int,
     def run(name):
         course = prepare_course(workdir / name, [name], root)
         write_submissions(course, by_assignment[name])
-        return ag.autograde(course, name, cell_timeout=cell_timeout)
+        start = time.perf_counter()
+        result = ag.autograde(course, name, cell_timeout=cell_timeout)
+        seconds[name] = time.perf_counter() - start
+        return result
 
+    seconds: dict[str, float] = {}
+
+    names = sorted(by_assignment, key=lambda a: -len(by_assignment[a]))  # longest first
     with ThreadPoolExecutor(parallel) as pool:
-        results = dict(zip(by_assignment, pool.map(run, by_assignment), strict=True))
+        results = dict(zip(names, pool.map(run, names), strict=True))
     outcomes = {o.student: o for outs, _ in results.values() for o in outs}
+    for name, (_, proc) in results.items():
+        proc.seconds = seconds[name]  # wall time of the one nbgrader autograde run
     return outcomes, {name: proc for name, (_, proc) in results.items()}
 
 
 # --- checking ----------------------------------------------------------------------------------
 
-def problems(sub: Submission, out: ag.Outcome | None) -> list[str]:
-    """What is wrong with the outcome of `sub` (empty when everything is as expected)."""
+def exercise_maxima(solution_nb: dict) -> dict[str, float]:
+    """exercise -> the points of its autograded test cells, as the instructor set them."""
+    owner = ag.exercise_of_tests(solution_nb)
+    maxima: dict[str, float] = {}
+    for cell in solution_nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and cell["cell_type"] == "code":
+            ex = owner[meta["grade_id"]]
+            maxima[ex] = maxima.get(ex, 0.0) + float(meta["points"])
+    return maxima
+
+
+def problems(sub: Submission, out: ag.Outcome | None,
+             maxima: dict[str, float] | None = None) -> list[str]:
+    """What is wrong with the outcome of `sub` (empty when everything is as expected).
+
+    maxima: exercise -> points from the source notebook; every exercise must be out of those
+    (a learner who edits a cell's points must not change them) and none may be missing.
+    """
     if out is None:
         return [f"{sub.student}: no outcome at all"]
     found = []
@@ -182,6 +209,8 @@ def problems(sub: Submission, out: ag.Outcome | None) -> list[str]:
     if not sub.graded or not out.graded:
         return found
     table = out.exercises()
+    if maxima is not None and {k: v[1] for k, v in table.items()} != maxima:
+        found.append(f"{sub.student}: points per exercise {table}, expected out of {maxima}")
     for name in set(sub.expected) | set(sub.hints):
         if name not in table:
             found.append(f"{sub.student}: no exercise {name!r} (has {sorted(table)})")
@@ -208,4 +237,24 @@ def fresh_jupyter_env(tmp: Path) -> dict[str, str]:
 
 
 __all__ = ["Submission", "replace_test", "set_points", "delete_cell", "add_cell", "build",
-           "prepare_course", "write_submissions", "grade_corpus", "problems", "fresh_jupyter_env"]
+           "prepare_course", "write_submissions", "grade_corpus", "problems", "fresh_jupyter_env",
+           "exercise_maxima", "visible_text", "hidden_test_lines"]
+
+
+def visible_text(page: str) -> str:
+    """The text of an HTML page (tags dropped, entities decoded), for grepping."""
+    page = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", page)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def hidden_test_lines(solutions: Path) -> list[str]:
+    """Every hidden test line of solutions/*/*.ipynb that is not also written, in the open,
+    somewhere in solutions/ (a line like `import numpy as np` is not a secret)."""
+    hidden, public = set(), set()
+    for path in sorted(solutions.glob("*/*.ipynb")):
+        for cell in ag._load(path)["cells"]:
+            src = ag._source(cell)
+            lines = ag.hidden_lines(src)
+            hidden.update(lines)
+            public.update(x.strip() for x in src.splitlines() if x.strip() not in lines)
+    return sorted(line for line in hidden - public if len(line) > 3)

@@ -1,6 +1,7 @@
 """01_numerical_gradients: reference, another correct style, the release, named mistakes."""
 
 from .build import Submission
+from .series import standard
 
 A = "01_numerical_gradients"
 
@@ -83,16 +84,4 @@ PARTIAL: dict[str, float] = {"abs_of_sum": 1.0, "ratio_of_maxima": 1.0}
 
 
 def submissions() -> list[Submission]:
-    subs = [Submission("nb01-reference", A),
-            Submission("nb01-release", A, base="release",
-                       hints={name: "NotImplementedError" for name in ALTERNATIVES}),
-            Submission("nb01-alternative-styles", A, answers=dict(ALTERNATIVES))]
-    for k in range(max(len(m) for m in MISTAKES.values())):
-        chosen = {ex: ms[k] for ex, ms in MISTAKES.items() if k < len(ms)}
-        subs.append(Submission(
-            f"nb01-mistakes-{k + 1}", A,
-            answers={ex: repl for ex, (_, repl, _) in chosen.items()},
-            expected={ex: PARTIAL.get(label, 0.0) for ex, (label, _, _) in chosen.items()},
-            hints={ex: hint for ex, (_, _, hint) in chosen.items()},
-            note=", ".join(f"{ex}: {label}" for ex, (label, _, _) in chosen.items())))
-    return subs
+    return standard("nb01", A, ALTERNATIVES, MISTAKES, PARTIAL)

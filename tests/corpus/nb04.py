@@ -5,6 +5,7 @@ difference, so a lost point can only come from it.
 """
 
 from .build import Submission
+from .series import standard
 
 A = "04_layers"
 
@@ -120,18 +121,4 @@ PARTIAL: dict[str, float] = {"global_max": 2.0}
 
 
 def submissions() -> list[Submission]:
-    subs = [Submission("nb04-reference", A),
-            Submission("nb04-release", A, base="release",
-                       hints={name: "NotImplementedError" for name in ALTERNATIVES})]
-    subs.append(Submission("nb04-alternative-styles", A, answers=dict(ALTERNATIVES)))
-    # The k-th mistake of every exercise in one notebook: the exercises are independent, so each
-    # loses exactly its own points and its own hint names its own mistake.
-    for k in range(max(len(m) for m in MISTAKES.values())):
-        chosen = {ex: ms[k] for ex, ms in MISTAKES.items() if k < len(ms)}
-        subs.append(Submission(
-            f"nb04-mistakes-{k + 1}", A,
-            answers={ex: repl for ex, (_, repl, _) in chosen.items()},
-            expected={ex: PARTIAL.get(label, 0.0) for ex, (label, _, _) in chosen.items()},
-            hints={ex: hint for ex, (_, _, hint) in chosen.items()},
-            note=", ".join(f"{ex}: {label}" for ex, (label, _, _) in chosen.items())))
-    return subs
+    return standard("nb04", A, ALTERNATIVES, MISTAKES, PARTIAL)

@@ -1,0 +1,144 @@
+"""The corpus of submissions (tests/corpus/), graded with nbgrader's own autograde.
+
+Every submission's score is checked exercise by exercise, exactly; a mistake's message must
+name the mistake; a submission nbgrader cannot grade must be reported NOT GRADED (never 0);
+tampering must be flagged. The feedback of every graded submission is generated and grepped for
+hidden test lines.
+
+One nbgrader run per notebook grades all its submissions, two notebooks at a time. The cell
+timeout is BPCOURSE_CORPUS_TIMEOUT seconds (default 10: the slowest cell of a reference
+notebook takes about 3.5 s on a loaded 2-core machine; the bad submissions that loop cost one
+timeout each). Timings are written to artifacts/grading-times.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import bad, nb01, nb02, nb03, nb04, nb05, nb06  # noqa: E402
+from corpus.build import (  # noqa: E402
+    exercise_maxima,
+    grade_corpus,
+    hidden_test_lines,
+    problems,
+    visible_text,
+)
+from corpus.series import named_count  # noqa: E402
+
+from bpcourse import autograde as ag  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULES = (nb01, nb02, nb03, nb04, nb05, nb06, bad)
+CELL_TIMEOUT = int(os.environ.get("BPCOURSE_CORPUS_TIMEOUT", "10"))
+SUBMISSIONS = [s for m in MODULES for s in m.submissions()]
+
+
+def _solution(name: str) -> dict:
+    return ag._load(ROOT / "solutions" / name / f"{name}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Grade the whole corpus once; generate everybody's feedback."""
+    workdir = tmp_path_factory.mktemp("corpus")
+    start = time.perf_counter()
+    outcomes, procs = grade_corpus(workdir, SUBMISSIONS, cell_timeout=CELL_TIMEOUT)
+    total = time.perf_counter() - start
+    feedback = {}
+    for name in procs:
+        proc = ag._run_nbgrader(["generate_feedback", name, "--force"], workdir / name)
+        feedback[name] = (proc, sorted((workdir / name / "feedback").rglob("*.html")))
+    _write_timings(procs, total)
+    return outcomes, procs, feedback
+
+
+def _write_timings(procs, total: float) -> None:
+    per_notebook = {}
+    for name, proc in sorted(procs.items()):
+        count = sum(s.assignment == name for s in SUBMISSIONS)
+        per_notebook[name] = {"submissions": count, "seconds": round(proc.seconds, 1),
+                              "seconds_per_submission": round(proc.seconds / count, 2)}
+    report = {"cell_timeout": CELL_TIMEOUT, "submissions": len(SUBMISSIONS),
+              "wall_seconds_total": round(total, 1), "per_notebook": per_notebook}
+    out = ROOT / "artifacts" / "grading-times.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sub", SUBMISSIONS, ids=[s.student for s in SUBMISSIONS])
+def test_every_score_is_exact(corpus, sub):
+    outcomes, procs, _ = corpus
+    maxima = exercise_maxima(_solution(sub.assignment))
+    found = problems(sub, outcomes.get(sub.student), maxima)
+    assert not found, "\n".join(found) + (
+        f"\n(nbgrader log tail: {procs[sub.assignment].stderr[-1500:]})")
+
+
+@pytest.mark.slow
+def test_feedback_shows_no_hidden_test(corpus):
+    outcomes, _, feedback = corpus
+    hidden = hidden_test_lines(ROOT / "solutions")
+    assert len(hidden) > 20
+    for name, (proc, pages) in feedback.items():
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        graded = {o.student for o in outcomes.values() if o.assignment == name and o.graded}
+        assert {p.parts[-3] for p in pages} == graded, name  # one page per graded student
+        for page in pages:
+            text = visible_text(page.read_text(encoding="utf-8"))
+            leaked = [line for line in hidden if line in text]
+            assert not leaked, f"{page.name} of {page.parts[-3]} shows hidden tests: {leaked[:3]}"
+
+
+@pytest.mark.slow
+def test_feedback_shows_the_named_mistake(corpus):
+    _, _, feedback = corpus
+    page = next(p for p in feedback["04_layers"][1] if p.parts[-3] == "nb04-mistakes-1")
+    text = " ".join(visible_text(page.read_text(encoding="utf-8")).split())
+    for _, _, hint in (ms[0] for ms in nb04.MISTAKES.values()):
+        assert hint in text, hint
+
+
+def test_the_corpus_covers_what_the_issue_asks():
+    """At least three named mistakes per exercise of notebooks 01, 03, 04 and 05; the
+    reference, another style and the release of every notebook; every kind of bad submission."""
+    for module in (nb01, nb04, nb05):
+        counts = named_count(module.MISTAKES)
+        assert min(counts.values()) >= 3, (module.__name__, counts)
+        assert set(counts) == set(module.ALTERNATIVES)
+    assert sum(1 for m in nb03.MISTAKES if m[2]) >= 3
+    for name in sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()):
+        mine = {s.student.split("-", 1)[1] for s in SUBMISSIONS if s.assignment == name}
+        assert {"reference", "release"} <= mine, name
+        assert any(m.startswith("alternative-style") for m in mine), name
+        answers = set(ag.exercise_of_tests(_solution(name)).values())
+        covered = {ex for s in SUBMISSIONS if s.assignment == name for ex in s.answers}
+        assert answers <= covered, (name, answers - covered)
+    kinds = {s.student for s in bad.submissions()}
+    for kind in ("tampered-test-cells", "changed-points", "deleted-test-cells", "infinite-loop",
+                 "ignores-sigint", "os-exit", "patches-numpy", "patches-builtins",
+                 "huge-output", "long-sleep"):
+        assert f"bad-{kind}" in kinds, kind
+    assert len({s.student for s in SUBMISSIONS}) == len(SUBMISSIONS)  # ids are unique
+
+
+def test_every_corpus_edit_applies_to_the_current_notebooks():
+    """Each description still matches the notebooks (an edit whose `old` text is gone fails
+    here, fast, instead of in the slow grading). notebooks/ is the release of solutions/
+    (tests/test_notebooks.py keeps them in sync)."""
+    from corpus.build import build
+
+    for sub in SUBMISSIONS:
+        release = ag._load(ROOT / "notebooks" / sub.assignment / f"{sub.assignment}.ipynb")
+        nb = build(sub, release, _solution(sub.assignment))
+        sources = "\n".join(ag._source(c) for c in nb["cells"])
+        assert not re.search(r"### (BEGIN|END) (SOLUTION|HIDDEN TESTS)", sources), sub.student
