@@ -12,7 +12,8 @@ Cells and Validate as a learner would, and checks what appears on the screen:
   "Success".
 
 Screenshots go to artifacts/browser/ (NN_topic-release.png: the Validate dialog listing the
-failing tests; NN_topic-solution.png: the first figure of the solved notebook). Jupyter's state
+failing tests, over the first failing cell; NN_topic-solution.png: the first figure of the
+solved notebook), each with a .json of what was counted, and the server's log. Jupyter's state
 lives in temporary folders; the server is stopped by its PID and must leave no kernel behind.
 
 Needs Debian's Chromium (``scripts/system-deps.sh chromium``, run by ``make test``); Playwright's
@@ -219,6 +220,11 @@ def errors_in(cells) -> list[str]:
             for out in cell.get("outputs", []) if out.output_type == "error"]
 
 
+def _record(stem: str, **facts) -> None:
+    """What the test saw, next to its screenshot: ARTIFACTS/<stem>.json."""
+    (ARTIFACTS / f"{stem}.json").write_text(json.dumps(facts, indent=1) + "\n")
+
+
 def test_release_has_notebooks_with_solutions():
     assert NOTEBOOKS, f"no release notebooks in {RELEASE}: run `make release`"
     missing = [n for n in NOTEBOOKS if not (SOLUTIONS / n / f"{n}.ipynb").is_file()]
@@ -247,6 +253,9 @@ def test_release_runs_to_the_first_exercise_and_validate_lists_failing_tests(
 
     ran = nbformat.read(path, as_version=4)
     before = [(i, c) for i, c in enumerate(ran.cells[:first_exercise]) if c.cell_type == "code"]
+    _record(f"{name}-release", code_cells_before_first_exercise=len(before),
+            errors_before_first_exercise=errors_in(before), validate=result,
+            failed_cells=len(failed), visible_test_cells=len(visible_tests))
     assert not errors_in(before), f"{name}: errors before the first exercise: {errors_in(before)}"
     not_run = [i for i, cell in before if cell.execution_count is None]
     assert not not_run, f"{name}: cells before the first exercise did not run: {not_run}"
@@ -276,6 +285,10 @@ def test_solution_copy_runs_shows_its_figures_and_validates(name, course, server
 
     ran = nbformat.read(path, as_version=4)
     code = [(i, c) for i, c in enumerate(ran.cells) if c.cell_type == "code"]
+    _record(f"{name}-solution", code_cells=len(code), errors=errors_in(code), validate=result,
+            figures={mime: sum(1 for f in figures if f[0] == mime) for mime in FIGURE_TYPES},
+            blank_figures=[f for f in figures if 0 in f[1:]],
+            figure_outputs_in_notebook=saved_figures(ran))
     assert not errors_in(code), f"{name} solution: errors: {errors_in(code)}"
     not_run = [i for i, cell in code if cell.execution_count is None]
     assert not not_run, f"{name} solution: cells that did not run: {not_run}"
