@@ -283,8 +283,9 @@ CELLS = [
     comes after all of its inputs is a **topological order**; the backward pass walks it in
     **reverse**, from the output to the leaves.
 
-    The picture numbers the nodes in the order the course's engine runs them; `a` is used by
-    two nodes, so both must run before `b` hands anything to `a`.
+    The picture numbers the nodes in the order the course's engine runs them. `b` is used
+    twice (by `tanh` and by `*`), so both of those nodes must run before `b` passes its
+    gradient on to `a`.
     """),
     code("""
     from bpcourse import Value as CourseValue
