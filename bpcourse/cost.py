@@ -8,9 +8,11 @@ and a softmax cross-entropy loss) and a batch of n examples, ``measure`` times
     backprop    all P gradients: zero_grad, forward, loss, backward;
     numeric     all P gradients by central differences, 2P forward passes.
 
-Every time is the median over ``repeats`` runs. For a large P the numeric gradient would take
-too long, so it is timed on a random sample of k parameters and extrapolated: k parameters
-cost 2k forward passes, so P cost P/k times as much (the row says which). ``sweep`` measures
+Every time is a median over ``repeats`` rounds, each round timing every run once in turn.
+The numeric gradient's time is P × the median time of one parameter (its two forward passes).
+For a large P timing all of them would take too long, so a random sample of k parameters is
+timed and the result extrapolated: every parameter costs the same two forward passes, so P
+cost P/k times as much as k (the row says whether it was). ``sweep`` measures
 a list of MLPs (with a tqdm progress bar), ``write_csv`` saves the rows, and
 ``bpcourse.plots.plot_cost`` draws them beside the FLOP predictions of ``bpcourse.flops``.
 
@@ -42,7 +44,7 @@ COLUMNS = (
     "exact_forward", "exact_backward", "exact_numeric",          # bpcourse.flops.mlp_flops
     "t_forward", "t_backward", "t_backprop",                     # seconds, medians
     "t_numeric", "numeric_sampled", "numeric_extrapolated",      # t_numeric for all P params
-    "t_numeric_sample",                                          # the measured sample's time
+    "t_numeric_parameter",                                       # one parameter: 2 forwards
     "ratio_backward_forward", "ratio_backward_forward_predicted",
     "speedup", "speedup_predicted",
 )
@@ -150,6 +152,11 @@ def median_times(runs: dict[str, Callable[[], object]], repeats: int,
     burst of load from other programs hit all of them alike, so their ratios stay fair.
     Each run is called once first, untimed (first-call allocations are not what we measure).
     """
+    return {name: statistics.median(t) for name, t in _rounds(runs, repeats, timer).items()}
+
+
+def _rounds(runs: dict[str, Callable[[], object]], repeats: int, timer) -> dict[str, list]:
+    """Call each run once untimed, then `repeats` rounds timing every run once, in order."""
     for run in runs.values():
         run()
     times: dict[str, list[float]] = {name: [] for name in runs}
@@ -158,7 +165,7 @@ def median_times(runs: dict[str, Callable[[], object]], repeats: int,
             start = timer()
             run()
             times[name].append(timer() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
 
 
 def _check_positive(value, name: str, example: str) -> int:
@@ -176,7 +183,7 @@ def measure(layer_sizes: Sequence[int], n: int, *, repeats: int = 5,
         n: batch size.
         repeats: every time is the median of this many runs (after one warm-up run).
         numeric_sample: time the numeric gradient on this many randomly chosen parameters
-            and extrapolate to all P; None (or ≥ P) measures all of them.
+            and extrapolate to all P; None (or ≥ P) times every parameter.
         seed: seeds the weights, the batch and the sample.
         dtype: np.float64 (default) or np.float32.
 
@@ -184,7 +191,8 @@ def measure(layer_sizes: Sequence[int], n: int, *, repeats: int = 5,
         A row: a dict with the keys of ``COLUMNS``. Times are in seconds; ``speedup`` is
         t_numeric / t_backprop, ``speedup_predicted`` the same ratio of exact FLOP counts
         (≈ 2P/3); ``ratio_backward_forward`` is t_backward / t_forward beside the ratio of
-        the exact counts.
+        the exact counts; ``t_numeric_parameter`` is the median time of one parameter's two
+        forward passes, and ``t_numeric`` = P × that.
     """
     sizes, n = flops._check_layer_sizes(layer_sizes), flops._check_n(n)
     repeats = _check_positive(repeats, "repeats", "repeats=5")
@@ -204,14 +212,21 @@ def measure(layer_sizes: Sequence[int], n: int, *, repeats: int = 5,
         model.zero_grad()
         model.backward(forward()[1])
 
-    t = median_times({"forward": forward, "backward": lambda: model.backward(dlogits),
-                      "backprop": backprop,
-                      "numeric": lambda: numeric_gradient_sampled(model, x, y, sample)}, repeats)
-    t_forward, t_backward, t_backprop, t_sample = (
-        t["forward"], t["backward"], t["backprop"], t["numeric"])
+    runs = {"forward": forward, "backward": lambda: model.backward(dlogits),
+            "backprop": backprop}
+    # Each sampled parameter is timed on its own, like one forward or backward pass, so that
+    # all medians are of runs of the same kind: short ones, which a burst of load from other
+    # programs hits no more often than the others.
+    runs |= {("numeric", int(j)): (lambda j=j: numeric_gradient_sampled(model, x, y, (j,)))
+             for j in sample}
+    times = _rounds(runs, repeats, time.perf_counter)
+    t_forward, t_backward, t_backprop = (statistics.median(times[name])
+                                         for name in ("forward", "backward", "backprop"))
+    t_parameter = statistics.median(t for name, ts in times.items() if name[0] == "numeric"
+                                    for t in ts)
     exact = flops.mlp_flops(sizes, n)
     exact_backprop = exact["forward"] + exact["backward"]
-    t_numeric = extrapolate(t_sample, k, p)
+    t_numeric = extrapolate(t_parameter * k, k, p)
     return {
         "layer_sizes": "-".join(map(str, sizes)), "n": n, "dtype": np.dtype(dtype).name,
         "params": p,
@@ -222,7 +237,7 @@ def measure(layer_sizes: Sequence[int], n: int, *, repeats: int = 5,
         "exact_numeric": exact["numeric_gradient"],
         "t_forward": t_forward, "t_backward": t_backward, "t_backprop": t_backprop,
         "t_numeric": t_numeric, "numeric_sampled": k, "numeric_extrapolated": k < p,
-        "t_numeric_sample": t_sample,
+        "t_numeric_parameter": t_parameter,
         "ratio_backward_forward": t_backward / t_forward,
         "ratio_backward_forward_predicted": exact["backward"] / exact["forward"],
         "speedup": t_numeric / t_backprop,

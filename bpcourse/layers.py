@@ -33,14 +33,14 @@ def require_float_array(x: object, name: str, ndim: int | None = None) -> np.nda
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name} must be a numpy array, got {type(x).__name__}; "
                         f"use np.asarray({name}, dtype=float).")
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":  # float16/32/64: what np.issubdtype(.., np.floating) says, faster
         raise TypeError(f"{name} must be a floating-point array, got dtype {x.dtype}; "
                         f"use {name}.astype(np.float64).")
     if ndim is not None and x.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimension(s), got shape {x.shape}.")
     if x.size == 0:
         raise ValueError(f"{name} is empty (shape {x.shape}).")
-    if not np.all(np.isfinite(x)):
+    if not np.isfinite(x).all():
         raise ValueError(f"{name} contains NaN or inf; check the data or the step before it.")
     return x
 

@@ -1,0 +1,565 @@
+"""The benchmarks B1–B7 of ``make bench``; ``run.py`` runs them and writes REPORT.md.
+
+Each ``bN(ctx)`` returns a ``Result``: the goal, what was measured, whether the goal was met
+(None when it could not be measured), a Markdown section and the figures it drew. Every time
+is a median over repeats, and every ratio is of two things timed in turn, round after round,
+in the same run (``bpcourse.cost.median_times``), so a burst of load hits both alike.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bpcourse import cost, flops, nn
+
+ROOT = Path(__file__).resolve().parent.parent
+
+B1_SIZES = [([2, 16, 16, 3], 64), ([784, 128, 10], 64), ([784, 512, 512, 10], 256),
+            ([1024, 2048, 2048, 10], 512)]
+QUICK_B1_SIZES = [([2, 16, 16, 3], 64), ([64, 32, 10], 32)]
+LR = 0.01
+
+
+@dataclass
+class Context:
+    out: Path
+    quick: bool = False
+
+
+@dataclass
+class Result:
+    id: str
+    title: str
+    goal: str
+    measured: str
+    met: bool | None
+    section: str
+    figures: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+
+
+def _mark(met: bool | None) -> str:
+    return {True: "met", False: "**not met**", None: "not available"}[met]
+
+
+def _sizes_name(sizes) -> str:
+    return "-".join(map(str, sizes))
+
+
+def _torch():
+    if importlib.util.find_spec("torch") is None:
+        return None
+    import torch
+
+    return torch
+
+
+# ----- B1 / B2 / B3: a training step of bpcourse.nn, against PyTorch and BLAS -----
+
+class OurStep:
+    """One SGD training step of bpcourse.nn on a fixed batch."""
+
+    def __init__(self, sizes, n, dtype):
+        self.model = cost.build_mlp(sizes, dtype=dtype)
+        self.x, self.y = cost.make_batch(sizes, n, dtype=dtype)
+        self.loss = nn.SoftmaxCrossEntropy()
+        self.opt = nn.SGD(self.model.params, LR)
+        self.last_loss = None
+
+    def forward(self):
+        return self.loss(self.model.forward(self.x), self.y)
+
+    def backward(self):
+        self.model.backward(self.loss.backward())
+
+    def step(self):
+        self.opt.zero_grad()
+        self.last_loss = self.forward()
+        self.backward()
+        self.opt.step()
+
+
+class TorchStep:
+    """The same step in PyTorch eager mode: same weights, same data, same learning rate."""
+
+    def __init__(self, ours: OurStep, torch):
+        linears = [m for m in ours.model.layers if isinstance(m, nn.Linear)]
+        modules = []
+        for i, lin in enumerate(linears):
+            d, m = lin.W.data.shape
+            layer = torch.nn.Linear(d, m, dtype=_torch_dtype(torch, lin.W.data.dtype))
+            with torch.no_grad():
+                layer.weight.copy_(torch.from_numpy(lin.W.data.T.copy()))
+                layer.bias.copy_(torch.from_numpy(lin.b.data.copy()))
+            modules.append(layer)
+            if i < len(linears) - 1:
+                modules.append(torch.nn.ReLU())
+        self.torch = torch
+        self.model = torch.nn.Sequential(*modules)
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=LR)
+        self.x = torch.from_numpy(ours.x.copy())
+        self.y = torch.from_numpy(ours.y.astype(np.int64))
+        self.last_loss = None
+
+    def step(self):
+        self.opt.zero_grad()
+        loss = self.torch.nn.functional.cross_entropy(self.model(self.x), self.y)
+        loss.backward()
+        self.opt.step()
+        self.last_loss = loss
+
+    def first_weight(self):
+        return self.model[0].weight.detach().numpy().T
+
+
+def _torch_dtype(torch, dtype):
+    return {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[
+        np.dtype(dtype)]
+
+
+def _repeat(step, k):
+    def run():
+        for _ in range(k):
+            step()
+    return run
+
+
+def _inner_loops(step, target=0.02):
+    """How many steps make one timed sample last about `target` seconds (small sizes)."""
+    step()
+    start = time.perf_counter()
+    step()
+    single = time.perf_counter() - start
+    return max(1, int(target / max(single, 1e-7)))
+
+
+def _repeats_for(sizes, quick):
+    if quick:
+        return 3
+    return 5 if flops.count_params(sizes) > 5_000_000 else 11
+
+
+def b1(ctx: Context) -> Result:
+    torch = _torch()
+    goal = "≤ 1.0× PyTorch's time at every size"
+    if torch is None:
+        return Result("B1", "training step vs PyTorch", goal, "PyTorch not installed", None,
+                      "PyTorch is not installed (`pip install -e '.[bench]'`).")
+    torch.set_num_threads(os.cpu_count() or 1)
+    sizes_list = QUICK_B1_SIZES if ctx.quick else B1_SIZES
+    rows = []
+    for dtype in (np.float32, np.float64):
+        for sizes, n in sizes_list:
+            ours = OurStep(sizes, n, dtype)
+            theirs = TorchStep(ours, torch)
+            ours.step()
+            theirs.step()
+            tol = 2e-3 if dtype == np.float32 else 1e-9
+            same = (abs(ours.last_loss - float(theirs.last_loss)) <= tol * max(1, ours.last_loss)
+                    and np.allclose(ours.model.layers[0].W.data, theirs.first_weight(),
+                                    rtol=tol, atol=tol))
+            k = _inner_loops(ours.step)
+            t = cost.median_times({"ours": _repeat(ours.step, k), "torch": _repeat(theirs.step, k)},
+                                  _repeats_for(sizes, ctx.quick))
+            rows.append({"sizes": _sizes_name(sizes), "n": n, "dtype": np.dtype(dtype).name,
+                         "ours": t["ours"] / k, "torch": t["torch"] / k,
+                         "ratio": t["ours"] / t["torch"], "same_result": same,
+                         "flops": _step_flops(sizes, n)})
+            del ours, theirs
+            gc.collect()
+    met = all(r["ratio"] <= 1.0 for r in rows)
+    worst = max(rows, key=lambda r: r["ratio"])
+    lines = ["| MLP | batch | dtype | bpcourse.nn | PyTorch | ratio | same result after one step |",
+             "|---|---:|---|---:|---:|---:|---|"]
+    for r in rows:
+        lines.append(f"| {r['sizes']} | {r['n']} | {r['dtype']} | {_ms(r['ours'])} | "
+                     f"{_ms(r['torch'])} | {r['ratio']:.2f}× | "
+                     f"{'yes' if r['same_result'] else 'NO'} |")
+    fig = _plot_b1(rows, ctx.out)
+    section = ("One SGD step (forward, softmax cross-entropy, backward, update) of the same MLP "
+               "on the same batch from the same weights. Ratio = bpcourse.nn's median time / "
+               "PyTorch's (below 1: we are faster). 'Same result' compares the loss and the "
+               "first layer's weights after one step.\n\n" + "\n".join(lines)
+               + f"\n\n![B1]({fig})\n")
+    return Result("B1", "training step vs PyTorch CPU eager", goal,
+                  f"worst {worst['ratio']:.2f}× ({worst['sizes']}, {worst['dtype']})", met,
+                  section, [fig], {"rows": rows})
+
+
+def _step_flops(sizes, n):
+    f = flops.mlp_flops(sizes, n)
+    return f["forward"] + f["backward"] + f["update"]
+
+
+def _ms(seconds):
+    return f"{seconds * 1e3:.3f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _plot_b1(rows, out: Path) -> str:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    labels = [f"{r['sizes']}\n{r['dtype']}" for r in rows]
+    ratios = [r["ratio"] for r in rows]
+    ax.bar(range(len(rows)), ratios, color=["C2" if v <= 1 else "C3" for v in ratios])
+    ax.axhline(1.0, color="k", linewidth=1, linestyle="--", label="PyTorch")
+    ax.set_xticks(range(len(rows)), labels, fontsize="x-small")
+    ax.set_ylabel("time / PyTorch's time")
+    ax.set_title("B1: one training step, bpcourse.nn vs PyTorch (lower is faster)",
+                 fontsize="medium")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    name = "b1_training_step.png"
+    fig.savefig(out / name, dpi=110)
+    plt.close(fig)
+    return name
+
+
+def b2(ctx: Context) -> Result:
+    goal = "≥ 85 % of the BLAS peak"
+    sizes, n = ([64, 256, 256, 10], 128) if ctx.quick else B1_SIZES[-1]
+    side = 256 if ctx.quick else 2048
+    rows = []
+    for dtype in (np.float32, np.float64):
+        ours = OurStep(sizes, n, dtype)
+        rng = np.random.default_rng(0)
+        a = rng.standard_normal((side, side)).astype(dtype)
+        b = rng.standard_normal((side, side)).astype(dtype)
+        t = cost.median_times({"step": ours.step, "matmul": lambda a=a, b=b: a @ b},
+                              3 if ctx.quick else 7)
+        achieved = _step_flops(sizes, n) / t["step"]
+        peak = 2 * side**3 / t["matmul"]
+        rows.append({"dtype": np.dtype(dtype).name, "step": t["step"], "achieved": achieved,
+                     "peak": peak, "fraction": achieved / peak})
+        del ours
+        gc.collect()
+    met = all(r["fraction"] >= 0.85 for r in rows)
+    lines = ["| dtype | step | step GFLOP/s | matmul GFLOP/s (peak) | fraction |",
+             "|---|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['dtype']} | {_ms(r['step'])} | {r['achieved'] / 1e9:.1f} | "
+                     f"{r['peak'] / 1e9:.1f} | {r['fraction']:.0%} |")
+    section = (f"The {_sizes_name(sizes)} MLP at batch {n}: the exact FLOPs of a training step "
+               f"(`bpcourse.flops.mlp_flops`: forward, backward, update = "
+               f"{_step_flops(sizes, n) / 1e9:.2f} GFLOP) over its median time, against a plain "
+               f"{side}×{side} matmul timed in turn with it.\n\n" + "\n".join(lines) + "\n")
+    worst = min(rows, key=lambda r: r["fraction"])
+    return Result("B2", "largest MLP vs BLAS peak", goal,
+                  f"{worst['fraction']:.0%} ({worst['dtype']}; "
+                  + ", ".join(f"{r['dtype']} {r['fraction']:.0%}" for r in rows) + ")",
+                  met, section, data={"rows": rows})
+
+
+def b3(ctx: Context) -> Result:
+    goal = "measured backward/forward within 15 % of the FLOP counter's"
+    sizes_list = QUICK_B1_SIZES if ctx.quick else B1_SIZES
+    rows = []
+    for dtype in (np.float32, np.float64):
+        for sizes, n in sizes_list:
+            ours = OurStep(sizes, n, dtype)
+            ours.forward()
+            k = _inner_loops(ours.forward, 0.01)
+            t = cost.median_times({"forward": _repeat(ours.forward, k),
+                                   "backward": _repeat(ours.backward, k)},
+                                  _repeats_for(sizes, ctx.quick))
+            f = flops.mlp_flops(sizes, n)
+            measured = t["backward"] / t["forward"]
+            predicted = f["backward"] / f["forward"]
+            rows.append({"sizes": _sizes_name(sizes), "n": n, "dtype": np.dtype(dtype).name,
+                         "forward": t["forward"] / k, "backward": t["backward"] / k,
+                         "measured": measured, "predicted": predicted,
+                         "off": measured / predicted - 1})
+            del ours
+            gc.collect()
+    ok = [abs(r["off"]) <= 0.15 for r in rows]
+    lines = ["| MLP | batch | dtype | forward | backward | measured ratio | predicted | off by |",
+             "|---|---:|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['sizes']} | {r['n']} | {r['dtype']} | {_ms(r['forward'])} | "
+                     f"{_ms(r['backward'])} | {r['measured']:.2f} | {r['predicted']:.2f} | "
+                     f"{r['off']:+.0%} |")
+    section = ("Forward = the layers and the loss; backward = the layers' backward pass (the "
+               "first layer skips dx). Predicted = `mlp_flops(...)['backward'] / ['forward']`: "
+               "below the textbook 2 because the first layer's dx is not needed.\n\n"
+               + "\n".join(lines) + "\n")
+    return Result("B3", "backward/forward ratio vs FLOP prediction", goal,
+                  f"within 15 % at {sum(ok)} of {len(rows)} sizes", all(ok), section,
+                  data={"rows": rows})
+
+
+def b4(ctx: Context) -> Result:
+    goal = "measured speedup within 2× of 2P/3 for P from 10² to 10⁵"
+    import matplotlib.pyplot as plt
+
+    from bpcourse.plots import plot_backward_ratio, plot_cost
+
+    sizes = cost.default_sizes(3000 if ctx.quick else 120_000)
+    rows = cost.sweep(sizes, 64, repeats=3 if ctx.quick else 5,
+                      numeric_sample=50 if ctx.quick else 200, progress=not ctx.quick)
+    cost.write_csv(rows, ctx.out / "b4_cost.csv")
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4.4))
+    plot_cost(rows, ax=ax1)
+    p = np.array([r["params"] for r in rows], dtype=float)
+    ax2.loglog(p, [r["speedup"] for r in rows], "o", label="measured t_numeric / t_backprop")
+    ax2.loglog(p, 2 * p / 3, "k-", linewidth=1, label="theory 2P/3")
+    ax2.fill_between(p, p / 3, 4 * p / 3, color="0.9", label="within 2×")
+    ax2.set_xlabel("parameters P")
+    ax2.set_ylabel("speedup of backprop")
+    ax2.legend(frameon=False, fontsize="small")
+    plot_backward_ratio(rows, ax=ax3)
+    fig.tight_layout()
+    name = "b4_cost.png"
+    fig.savefig(ctx.out / name, dpi=110)
+    plt.close(fig)
+    factors = [r["speedup"] / (2 * r["params"] / 3) for r in rows]
+    ok = [0.5 <= f <= 2 for f in factors]
+    lines = ["| MLP | P | backprop | numeric (all P) | measured speedup | 2P/3 "
+             "| measured / theory |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for r, f in zip(rows, factors, strict=True):
+        star = " (extrapolated)" if r["numeric_extrapolated"] else ""
+        lines.append(f"| {r['layer_sizes']} | {r['params']:,} | {_ms(r['t_backprop'])} | "
+                     f"{_ms(r['t_numeric'])}{star} | {r['speedup']:,.0f} | "
+                     f"{2 * r['params'] / 3:,.0f} | {f:.2f} |")
+    section = ("`bpcourse.cost.sweep(default_sizes(), n=64, repeats=5, numeric_sample=200)`; the "
+               "numeric gradient is timed on 200 random parameters and extrapolated where P is "
+               "larger (hollow squares). Table: `b4_cost.csv`.\n\n" + "\n".join(lines)
+               + f"\n\n![B4]({name})\n")
+    lo, hi = min(factors), max(factors)
+    return Result("B4", "numeric vs backprop speedup vs 2P/3", goal,
+                  f"measured/theory from {lo:.2f} to {hi:.2f} ({sum(ok)} of {len(rows)} within 2×)",
+                  all(ok), section, [name], {"rows": rows})
+
+
+# ----- B5: the Value engine against micrograd -----
+
+def _value_mlp(V, n_in, width, layers, batch, seed=0):
+    """A scalar MLP's loss built from Values: +, * and relu, the ops both engines have."""
+    rnd = random.Random(seed)
+    weights, d = [], n_in
+    for _ in range(layers):
+        weights.append([([V(rnd.uniform(-1, 1)) for _ in range(d)], V(0.0))
+                        for _ in range(width)])
+        d = width
+    loss = V(0.0)
+    for _ in range(batch):
+        h = [rnd.uniform(-1, 1) for _ in range(n_in)]
+        for depth, layer in enumerate(weights):
+            out = []
+            for w, bias in layer:
+                acc = bias
+                for wi, xi in zip(w, h, strict=True):
+                    acc = acc + wi * xi
+                out.append(acc.relu() if depth < layers - 1 else acc)
+            h = out
+        for v in h:
+            loss = loss + v * v
+    return loss, weights[0][0][0][0]
+
+
+def _chain(V, depth):
+    x = V(1.0)
+    y = x
+    for _ in range(depth):
+        y = y * 1.000001
+    return x, y
+
+
+def b5(ctx: Context) -> Result:
+    from bpcourse.autograd import Value
+
+    goal = "≥ 1.5× faster than micrograd"
+    shape = (16, 16, 3, 2) if ctx.quick else (64, 64, 3, 4)
+    if importlib.util.find_spec("micrograd") is None:
+        return Result("B5", "Value engine vs micrograd", goal, "micrograd not installed", None,
+                      "micrograd is not installed (`pip install -e '.[bench]'`).")
+    from micrograd.engine import Value as MicroValue
+
+    engines = {"bpcourse": Value, "micrograd": MicroValue}
+    times = {name: {"build": [], "backward": []} for name in engines}
+    grads = {}
+    nodes = len(_value_mlp(Value, *shape)[0].topological_order())
+    for _ in range(3 if ctx.quick else 5):
+        for name, V in engines.items():
+            gc.collect()
+            start = time.perf_counter()
+            loss, w0 = _value_mlp(V, *shape)
+            built = time.perf_counter()
+            loss.backward()
+            done = time.perf_counter()
+            times[name]["build"].append(built - start)
+            times[name]["backward"].append(done - built)
+            grads[name] = w0.grad
+            del loss, w0
+    med = {name: {k: statistics.median(v) for k, v in t.items()} for name, t in times.items()}
+    total = {name: m["build"] + m["backward"] for name, m in med.items()}
+    ratio = total["micrograd"] / total["bpcourse"]
+    same = abs(grads["bpcourse"] - grads["micrograd"]) <= 1e-9 * max(1, abs(grads["micrograd"]))
+
+    depth = 10_000 if ctx.quick else 1_000_000
+    gc.collect()
+    start = time.perf_counter()
+    x, y = _chain(Value, depth)
+    built = time.perf_counter()
+    y.backward()
+    done = time.perf_counter()
+    chain_ok = abs(x.grad - 1.000001**depth) <= 1e-6 * 1.000001**depth
+    ours_chain = (built - start, done - built)
+    del x, y
+    gc.collect()
+    micro_max = _micrograd_max_depth(MicroValue)
+    x, y = _chain(MicroValue, depth)
+    try:
+        y.backward()
+        micro_chain = "backpropagated"
+    except RecursionError:
+        micro_chain = f"RecursionError (its recursive sort stops at depth {micro_max})"
+    del x, y
+    gc.collect()
+
+    section = (f"A scalar MLP {shape[0]}-{shape[1]}×{shape[2]} on {shape[3]} examples, built "
+               f"from `+`, `*` and `relu`: {nodes:,} nodes. Same code for both engines, timed in "
+               f"turn; same gradient: {'yes' if same else 'NO'}.\n\n"
+               "| engine | build | backward | total |\n|---|---:|---:|---:|\n"
+               + "".join(f"| {name} | {_ms(m['build'])} | {_ms(m['backward'])} | "
+                         f"{_ms(total[name])} |\n" for name, m in med.items())
+               + f"\nbpcourse is **{ratio:.2f}×** as fast.\n\n"
+               f"A chain `y = y * 1.000001` {depth:,} deep ({2 * depth:,} nodes): bpcourse "
+               f"builds it in {_ms(ours_chain[0])} and backpropagates in {_ms(ours_chain[1])} "
+               f"(dy/dx = 1.000001^{depth:,}: {'right' if chain_ok else 'WRONG'}); "
+               f"micrograd: {micro_chain}.\n")
+    return Result("B5", "Value engine vs micrograd", goal,
+                  f"{ratio:.2f}× on {nodes:,} nodes; {depth:,}-deep chain: ours "
+                  f"{_ms(sum(ours_chain))}, micrograd {micro_chain.split(' (')[0]}",
+                  ratio >= 1.5 and chain_ok, section,
+                  data={"median": med, "ratio": ratio, "chain": ours_chain})
+
+
+def _micrograd_max_depth(MicroValue) -> int:
+    lo, hi = 1, 5000
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        _, y = _chain(MicroValue, mid)
+        try:
+            y.backward()
+            lo = mid
+        except RecursionError:
+            hi = mid
+    return lo
+
+
+# ----- B6 / B7: the notebooks -----
+
+def _solution_notebooks():
+    return sorted(p for p in (ROOT / "solutions").glob("*/*.ipynb")
+                  if ".ipynb_checkpoints" not in p.parts)
+
+
+def _jupyter_env(tmp: Path) -> dict:
+    env = dict(os.environ)
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
+                "MPLCONFIGDIR"):
+        (tmp / var.lower()).mkdir(exist_ok=True)
+        env[var] = str(tmp / var.lower())
+    return env
+
+
+def b6(ctx: Context) -> Result:
+    goal = "≤ 60 s"
+    notebooks = _solution_notebooks()
+    if not notebooks or importlib.util.find_spec("nbclient") is None:
+        return Result("B6", "solutions series executed", goal, "not available", None,
+                      "No solutions/*/*.ipynb (or nbclient missing): not available.\n")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _jupyter_env(Path(tmp))
+        for nb in notebooks:
+            script = ("import nbformat, nbclient, sys\n"
+                      "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+                      "nbclient.NotebookClient(nb, timeout=600, kernel_name='python3', "
+                      "resources={'metadata': {'path': sys.argv[2]}}).execute()\n")
+            start = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-c", script, str(nb), str(nb.parent)],
+                                  env=env, capture_output=True, text=True, timeout=1200)
+            rows.append({"notebook": nb.parent.name, "seconds": time.perf_counter() - start,
+                         "ok": proc.returncode == 0,
+                         "error": proc.stderr.strip().splitlines()[-1:] if proc.returncode else []})
+    total = sum(r["seconds"] for r in rows)
+    all_ok = all(r["ok"] for r in rows)
+    lines = ["| notebook | seconds | ran without error |", "|---|---:|---|"]
+    for r in rows:
+        err = f" ({r['error'][0][:80]})" if r["error"] else ""
+        lines.append(f"| {r['notebook']} | {r['seconds']:.1f} | "
+                     f"{'yes' if r['ok'] else 'NO' + err} |")
+    lines.append(f"| **total** | **{total:.1f}** | |")
+    section = ("Every solutions/*/*.ipynb executed top to bottom with nbclient (a fresh kernel "
+               "each, kernel start-up included), as `make release` and the notebook tests "
+               "do.\n\n" + "\n".join(lines) + "\n")
+    return Result("B6", "solutions series executed", goal,
+                  f"{total:.1f} s for {len(rows)} notebooks"
+                  + ("" if all_ok else " (some failed)"),
+                  total <= 60 and all_ok, section, data={"rows": rows})
+
+
+def b7(ctx: Context) -> Result:
+    goal = "(no goal: measured)"
+    notebooks = _solution_notebooks()
+    if importlib.util.find_spec("bpcourse.autograde") is None or not notebooks:
+        return Result("B7", "autograding one student's series", goal, "not available", None,
+                      "bpcourse.autograde or solutions/ not present: not available.\n")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _jupyter_env(Path(tmp))
+        for nb in notebooks:
+            copy = Path(tmp) / "student" / nb.parent.name / nb.name
+            copy.parent.mkdir(parents=True)
+            shutil.copy(nb, copy)
+            start = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "bpcourse", "grade", str(copy),
+                                   "--json"], env=env, capture_output=True, text=True,
+                                  timeout=1800, cwd=ROOT)
+            seconds = time.perf_counter() - start
+            score = _score(proc.stdout)
+            rows.append({"notebook": nb.parent.name, "seconds": seconds,
+                         "code": proc.returncode, "score": score})
+    total = sum(r["seconds"] for r in rows)
+    lines = ["| notebook | seconds | exit code | score |", "|---|---:|---:|---|"]
+    for r in rows:
+        lines.append(f"| {r['notebook']} | {r['seconds']:.1f} | {r['code']} | {r['score']} |")
+    lines.append(f"| **total** | **{total:.1f}** | | |")
+    section = ("`python -m bpcourse grade COPY --json` on a copy of each solution notebook (a "
+               "student who hands in the reference answers should get full marks).\n\n"
+               + "\n".join(lines) + "\n")
+    full = all(r["code"] == 0 for r in rows)
+    return Result("B7", "autograding one student's full series", goal,
+                  f"{total:.1f} s for {len(rows)} notebooks"
+                  + ("" if full else " (some did not grade cleanly)"),
+                  None if not rows else (True if full else False), section, data={"rows": rows})
+
+
+def _score(stdout: str) -> str:
+    try:
+        data = json.loads(stdout)
+    except ValueError:
+        return "?"
+    score, total = data.get("score"), data.get("max_score")
+    if score is None:
+        return f"NOT GRADED ({data.get('reason') or '?'})"
+    return f"{score:g} / {total:g}"
+
+
+BENCHMARKS = {"B1": b1, "B2": b2, "B3": b3, "B4": b4, "B5": b5, "B6": b6, "B7": b7}

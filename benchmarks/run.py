@@ -1,0 +1,177 @@
+"""``make bench``: measure bpcourse against PyTorch, micrograd and BLAS; write REPORT.md.
+
+    python benchmarks/run.py                 # all of B1–B7, report in benchmarks/
+    python benchmarks/run.py --only B1,B5    # some of them
+    python benchmarks/run.py --quick --out /tmp/bench   # small sizes: a smoke test
+
+On some processors this workplace sets OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (older OpenBLAS
+builds crash without them); they slow a current numpy, so this command alone starts itself
+again without both before numpy is imported, and the report says which BLAS kernel then ran.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def _restart_without_blas_overrides() -> None:
+    present = [v for v in _BLAS_OVERRIDES if v in os.environ]
+    if present and "BPCOURSE_BENCH_UNSET" not in os.environ:
+        env = {k: v for k, v in os.environ.items() if k not in _BLAS_OVERRIDES}
+        env["BPCOURSE_BENCH_UNSET"] = ",".join(f"{v}={os.environ[v]}" for v in present)
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
+_restart_without_blas_overrides()
+
+import argparse  # noqa: E402  (after the restart above, which must precede numpy)
+import datetime  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+import cases  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    info = {"date (UTC)": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+            "cpu": _cpu_model(), "cores": os.cpu_count(), "memory": _memory(),
+            "os": platform.platform(), "python": platform.python_version(),
+            "numpy": np.__version__, "numpy BLAS": _blas()}
+    info["BLAS overrides"] = (f"unset for this run ({os.environ['BPCOURSE_BENCH_UNSET']})"
+                              if "BPCOURSE_BENCH_UNSET" in os.environ else "none set")
+    torch = cases._torch()
+    if torch is not None:
+        blas = "MKL" if torch.backends.mkl.is_available() else "other BLAS"
+        info["torch"] = f"{torch.__version__} ({blas}, {torch.get_num_threads()} threads)"
+    try:
+        from importlib.metadata import version
+
+        info["micrograd"] = version("micrograd")
+    except Exception:  # noqa: BLE001  (not installed is fine: B5 says so)
+        info["micrograd"] = "not installed"
+    info["load average at start"] = _load()
+    return info
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _memory() -> str:
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        return f"{kb / 2**20:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        return "unknown"
+
+
+def _blas() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (threadpoolctl not installed)"
+    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    return "; ".join(f"{p.get('internal_api')} {p.get('version')}, kernel "
+                     f"{p.get('architecture')}, {p.get('num_threads')} threads" for p in pools)
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def write_report(results, info: dict, out: Path, seconds: float) -> Path:
+    lines = ["# bpcourse benchmarks", "",
+             "Written by `make bench` (`benchmarks/run.py`); every figure is a median over "
+             "repeats, every ratio is of two things timed in turn in the same run.", "",
+             "## Summary", "",
+             "| | benchmark | goal | measured | goal met? |", "|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r.id} | {r.title} | {r.goal} | {r.measured} | {cases._mark(r.met)} |")
+    lines += ["", "## Machine", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in info.items()]
+    lines += [f"| load average at end | {_load()} |", f"| bench run time | {seconds:.0f} s |",
+              "", "The load average counts other programs running at the same time: on a "
+              "shared machine, absolute times move with it; ratios timed in turn much less.", ""]
+    for r in results:
+        lines += [f"## {r.id}: {r.title}", "", f"Goal: {r.goal}. Result: {r.measured} — "
+                  f"{cases._mark(r.met)}.", "", r.section.rstrip(), ""]
+    path = out / "REPORT.md"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmarks/run.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--only", default=",".join(cases.BENCHMARKS),
+                        help="comma-separated benchmarks to run, e.g. --only B1,B5")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
+                        help="folder for REPORT.md, the plots and results.json")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes and few repeats: checks the machinery, not the speed")
+    args = parser.parse_args(argv)
+    wanted = [b.strip().upper() for b in args.only.split(",") if b.strip()]
+    unknown = [b for b in wanted if b not in cases.BENCHMARKS]
+    if unknown:
+        parser.error(f"--only: unknown benchmark(s) {', '.join(unknown)}; choose from "
+                     f"{', '.join(cases.BENCHMARKS)}, e.g. --only B1,B5")
+    args.out.mkdir(parents=True, exist_ok=True)
+    ctx = cases.Context(out=args.out, quick=args.quick)
+    info = machine()
+    print("machine:", json.dumps(info, indent=1))
+    start = time.perf_counter()
+    results = []
+    for name in wanted:
+        t0 = time.perf_counter()
+        print(f"\n== {name} ...", flush=True)
+        try:
+            result = cases.BENCHMARKS[name](ctx)
+        except Exception:  # noqa: BLE001  (one broken benchmark must not hide the others)
+            text = traceback.format_exc()
+            print(text, file=sys.stderr)
+            result = cases.Result(name, "failed", "—", "the benchmark raised an error", False,
+                                  "```\n" + text[-3000:] + "```\n")
+        results.append(result)
+        print(f"== {name}: {result.measured} ({cases._mark(result.met)}) "
+              f"[{time.perf_counter() - t0:.0f} s]", flush=True)
+    seconds = time.perf_counter() - start
+    report = write_report(results, info, args.out, seconds)
+    (args.out / "results.json").write_text(json.dumps(
+        {"machine": info, "seconds": seconds,
+         "results": [{"id": r.id, "goal": r.goal, "measured": r.measured, "met": r.met,
+                      "data": r.data} for r in results]}, indent=1, default=_jsonable))
+    print(f"\nwrote {report} ({seconds:.0f} s)")
+    return 0
+
+
+def _jsonable(value):
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    return str(value)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
