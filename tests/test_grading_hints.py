@@ -777,3 +777,71 @@ def test_nb02_hard_coded_visible_answers_fail_the_hidden_tests():
         (answer,) = _answer_0103("nb02_chain_rule", None, (name,), source=source)
         with pytest.raises(AssertionError):
             grading_test(answer)
+
+
+def test_nb06_accepts_numpy_and_float_arithmetic():
+    """A right answer written with numpy ints or floats passes: counts are compared as ints."""
+    from bpcourse.grading import nb06
+
+    def count_params(layer_sizes):
+        s = np.asarray(layer_sizes, dtype=float)
+        return float(np.sum(s[:-1] * s[1:] + s[1:]))
+
+    def forward_flops(layer_sizes, n):
+        return np.int64(2) * n * int(count_params(layer_sizes))
+
+    def backward_flops(layer_sizes, n):
+        return 2.0 * forward_flops(layer_sizes, n)
+
+    def numeric_gradient_flops(layer_sizes, n):
+        return 2.0 * count_params(layer_sizes) * float(forward_flops(layer_sizes, n))
+
+    nb06.test_count_params(count_params)
+    nb06.test_forward_backward_flops(forward_flops, backward_flops)
+    nb06.test_numeric_gradient_flops(numeric_gradient_flops)
+
+
+# Other correct ways to write the 04/05 answers must pass too: the tests grade behaviour.
+NB04_ALTERNATIVES = [
+    ("linear", [("    cache = (x, W)\n", "    cache = {'x': x, 'W': W, 'b': b}\n"),
+                ("    x, W = cache\n", "    x, W = cache['x'], cache['W']\n"),
+                ("db = dout.sum(axis=0)", "db = np.sum(dout, axis=0)")]),
+    ("relu", [("out = np.maximum(x, 0)", "out = x * (x > 0)"),
+              ("dx = dout * (x > 0)", "dx = dout.copy(); dx[x <= 0] = 0")]),
+    ("sigmoid", [("z = np.exp(-np.abs(x))  # in (0, 1]: never overflows", "z = None"),
+                 ("out = np.where(x >= 0, 1 / (1 + z), z / (1 + z))",
+                  "out = np.exp(-np.logaddexp(0, -x))"),
+                 ("    cache = out\n", "    cache = x\n"),
+                 ("    s = cache\n", "    s = np.exp(-np.logaddexp(0, -cache))\n")]),
+    ("softmax", [("    dlogits = np.exp(log_p)\n    dlogits[np.arange(N), y] -= 1\n"
+                  "    dlogits /= N\n",
+                  "    onehot = np.zeros_like(logits); onehot[np.arange(N), y] = 1\n"
+                  "    dlogits = (np.exp(log_p) - onehot) / N\n")]),
+    ("mse", [("loss = np.mean(diff ** 2)", "loss = (diff * diff).sum() / diff.size"),
+             ("dpred = 2 * diff / diff.size", "dpred = 2.0 / np.prod(diff.shape) * diff")]),
+]
+
+
+@pytest.mark.parametrize(("exercise", "mutations"), NB04_ALTERNATIVES,
+                         ids=[e for e, _ in NB04_ALTERNATIVES])
+def test_nb04_other_correct_answers_pass(exercise, mutations):
+    answers, grading_test = _nb04_answer(exercise, mutations)
+    grading_test(*answers)
+
+
+NB05_ALTERNATIVES = [
+    ("forward", [("        x = layer.forward(x)\n", "        x = layer(x)\n")]),
+    ("backward", [("    for layer in reversed(layers):\n        dout = layer.backward(dout)\n",
+                   "    for i in range(len(layers) - 1, -1, -1):\n"
+                   "        dout = layers[i].backward(dout)\n")]),
+    ("sgd", [(_STEP, "p.data[...] = p.data - lr * p.grad\n")]),
+    ("sgd", [(_STEP, "np.subtract(p.data, lr * p.grad, out=p.data)\n")]),
+]
+
+
+@pytest.mark.parametrize(("exercise", "mutations"), NB05_ALTERNATIVES,
+                         ids=[f"{e}-{i}" for i, (e, _) in enumerate(NB05_ALTERNATIVES)])
+def test_nb05_other_correct_answers_pass(exercise, mutations):
+    const, name, test_name = _NB05[exercise]
+    answer, nb05 = _nb05_answer(const, name, mutations)
+    getattr(nb05, test_name)(answer)

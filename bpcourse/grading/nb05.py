@@ -12,9 +12,9 @@ import numpy as np
 
 from .. import nn as _nn
 from ..numgrad import numerical_gradient
-from .nb04 import _sigmoid, call, expect_array
+from .nb04 import _sigmoid, call, expect_array, require_written
 
-__all__ = ["test_forward_pass", "test_backward_pass", "test_sgd_step"]
+__all__ = ["test_forward_pass", "test_backward_pass", "test_sgd_step", "require_written"]
 
 _maximum, _tanh, _sum, _array_equal = np.maximum, np.tanh, np.sum, np.array_equal
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import flops as _reference
+from .nb04 import require_written
 
 __all__ = ["test_count_params", "test_forward_backward_flops", "test_numeric_gradient_flops",
-           "random_layer_sizes"]
+           "random_layer_sizes", "require_written"]
 
 
 def _own(answer, *refs) -> None:
@@ -25,9 +26,12 @@ def _own(answer, *refs) -> None:
 
 
 def random_layer_sizes(seed: int) -> tuple[list[int], int]:
-    """A random MLP (2 to 6 sizes, each 1 to 1000, never all equal) and a batch size n."""
+    """A random MLP (2 to 5 sizes, each 1 to 500, never all equal) and a batch size n.
+
+    Small enough that every count stays below 2**53, so an answer computed in floats is exact.
+    """
     r = np.random.default_rng(seed)
-    sizes = [int(v) for v in r.integers(1, 1001, size=int(r.integers(2, 7)))]
+    sizes = [int(v) for v in r.integers(1, 501, size=int(r.integers(2, 6)))]
     if len(set(sizes)) == 1:
         sizes[0] += 1
     return sizes, int(r.integers(1, 513))

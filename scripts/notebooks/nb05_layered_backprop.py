@@ -74,8 +74,8 @@ def hidden(test_name: str, answer_name: str) -> str:
     return f"""
     # Hidden tests (run when the notebook is graded): random networks, square and not, spies
     # that record the order of the calls; the message names the likely mistake.
-    from bpcourse.grading import nb04, nb05
-    nb04.require_written({answer_name})
+    from bpcourse.grading import nb05
+    nb05.require_written({answer_name})
     ### BEGIN HIDDEN TESTS
     nb05.{test_name}({answer_name})
     ### END HIDDEN TESTS

@@ -101,8 +101,8 @@ def hidden(test_name: str, *answers: str) -> str:
     return f"""
     # Hidden tests (run when the notebook is graded): fixed and random MLPs and batch sizes;
     # the message names the likely mistake.
-    from bpcourse.grading import nb04, nb06
-    nb04.require_written({args})
+    from bpcourse.grading import nb06
+    nb06.require_written({args})
     ### BEGIN HIDDEN TESTS
     nb06.{test_name}({args})
     ### END HIDDEN TESTS
