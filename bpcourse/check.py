@@ -35,14 +35,17 @@ def rel_error(a: np.ndarray, b: np.ndarray) -> float:
         a, b: arrays of the same shape (or numbers).
 
     Returns:
-        float in [0, 1]; below ~1e-7 means two float64 gradients agree.
+        float in [0, 1]; below ~1e-7 means two float64 gradients agree. NaN when either
+        holds NaN or inf where the other does too (never "close").
     """
     a, b = _asarray(a, dtype=np.float64), _asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"rel_error: shapes differ, {a.shape} vs {b.shape}.")
     if a.size == 0:
         return 0.0
-    return float(_max(_abs(a - b) / _maximum(1e-8, _abs(a) + _abs(b))))
+    # inf - inf gives NaN: silently, since nbgrader scores a test cell 0 on any warning.
+    with np.errstate(all="ignore"):
+        return float(_max(_abs(a - b) / _maximum(1e-8, _abs(a) + _abs(b))))
 
 
 def _close(a: np.ndarray, b: np.ndarray, tol: float) -> bool:

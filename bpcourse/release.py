@@ -8,6 +8,7 @@ the ones named. The result is what gets committed; a test proves it is in sync.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,10 @@ def generate(names: list[str], root: Path = ROOT, quiet: bool = True) -> None:
     for name in names:
         cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force",
                "--log-level=" + ("ERROR" if quiet else "INFO")]
-        subprocess.run(cmd, cwd=root, check=True)
+        # nbgrader runs `alembic` by name for its gradebook: put this Python's bin/ on PATH.
+        bindir = str(Path(sys.executable).parent)
+        env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+        subprocess.run(cmd, cwd=root, check=True, env=env)
 
 
 def cli(command: str, argv: list[str]) -> int:
