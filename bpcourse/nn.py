@@ -222,10 +222,14 @@ class SGD:
         if isinstance(lr, bool) or not (isinstance(lr, Real) and lr > 0):
             raise ValueError(f"SGD: lr must be a positive number, got {lr!r}.")
         self.params, self.lr = list(params), float(lr)
+        # lr · grad goes into a buffer kept between steps: for a large layer, a new array the
+        # size of the parameter on every step costs more than the arithmetic.
+        self._scaled_grads = [np.empty_like(p.data) for p in self.params]
 
     def step(self) -> None:
-        for p in self.params:
-            p.data -= self.lr * p.grad
+        for p, scaled in zip(self.params, self._scaled_grads, strict=True):
+            np.multiply(p.grad, self.lr, out=scaled)
+            p.data -= scaled
 
     def zero_grad(self) -> None:
         for p in self.params:
