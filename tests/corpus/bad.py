@@ -16,29 +16,32 @@ PATCHED_TEST_FUNCTION = dict(ALL_ZERO, linear=3.0)
 
 def submissions() -> list[Submission]:
     return [
-        # The learner edits the locked test cells: nbgrader puts the originals back.
-        Submission("bad-tampered-test-cells", A, answers={"linear": NO_BIAS},
+        # The learner edits the locked test cells of linear, gives relu's test 100 points and
+        # deletes sigmoid's tests, each with a wrong answer: nbgrader puts the gradebook's cells
+        # and points back (and runs the restored cells), so each exercise loses its points.
+        Submission("bad-edited-test-cells", A,
+                   answers={"linear": NO_BIAS, "relu": [("dx = dout * (x > 0)", "dx = dout")],
+                            "sigmoid": [("dx = dout * s * (1 - s)", "dx = dout * s")]},
                    edits=(replace_test("linear_visible", "pass"),
-                          replace_test("linear_hidden", "print('all good')")),
-                   expected={"linear": 0.0}, hints={"linear": "bias b is not added"}),
-        # ... gives a test cell more points: the gradebook's points count.
-        Submission("bad-changed-points", A, answers={"linear": NO_BIAS},
-                   edits=(set_points("linear_visible", 100), set_points("relu_visible", 50)),
-                   expected={"linear": 0.0}, hints={"linear": "bias b is not added"}),
-        # ... deletes the test cells: they are restored from the gradebook and run.
-        Submission("bad-deleted-test-cells", A, answers={"linear": NO_BIAS},
-                   edits=(delete_cell("linear_visible"), delete_cell("linear_hidden")),
-                   expected={"linear": 0.0}, hints={"linear": "bias b is not added"}),
-        # An infinite loop: the cell is interrupted after the timeout; that exercise is lost.
-        Submission("bad-infinite-loop", A,
+                          replace_test("linear_hidden", "print('all good')"),
+                          set_points("relu_visible", 100), set_points("relu_hidden", 100),
+                          delete_cell("sigmoid_visible"), delete_cell("sigmoid_hidden")),
+                   expected={"linear": 0.0, "relu": 0.0, "sigmoid": 0.0},
+                   hints={"linear": "bias b is not added", "relu": "the mask is missing",
+                          "sigmoid": "the factor (1 − σ(x)) is missing"}),
+        # An infinite loop (relu) and a long sleep (sigmoid): each cell is interrupted after
+        # the timeout and that exercise is lost; huge output (mse_loss, correct) is cut in the
+        # autograded notebook and costs nothing.
+        Submission("bad-loop-sleep-output", A,
                    answers={"relu": [("def relu_forward(x):", "while True:\n    pass\n\n\n"
-                                      "def relu_forward(x):")]},
-                   expected={"relu": 0.0}, hints={"relu": "NameError"}),
-        # A long sleep: interrupted the same way.
-        Submission("bad-long-sleep", A,
-                   answers={"sigmoid": [("def sigmoid_forward(x):", "import time\n"
-                                         "time.sleep(3600)\n\n\ndef sigmoid_forward(x):")]},
-                   expected={"sigmoid": 0.0}, hints={"sigmoid": "NameError"}),
+                                      "def relu_forward(x):")],
+                            "sigmoid": [("def sigmoid_forward(x):", "import time\n"
+                                         "time.sleep(3600)\n\n\ndef sigmoid_forward(x):")],
+                            "mse_loss": [("def mse_loss(pred, target):",
+                                          "for i in range(100_000):\n    print(i, 'spam' * 10)"
+                                          "\n\n\ndef mse_loss(pred, target):")]},
+                   expected={"relu": 0.0, "sigmoid": 0.0},
+                   hints={"relu": "NameError", "sigmoid": "NameError"}),
         # A loop that ignores SIGINT: the kernel cannot be interrupted -> NOT GRADED.
         Submission("bad-ignores-sigint", A,
                    answers={"mse_loss": [("def mse_loss(pred, target):", "import signal\n"
@@ -56,10 +59,6 @@ def submissions() -> list[Submission]:
         # The kernel exits: NOT GRADED.
         Submission("bad-os-exit", A, answers={"sigmoid": "import os\nos._exit(3)"},
                    graded=False),
-        # Huge output: truncated in the autograded notebook; grading is unaffected.
-        Submission("bad-huge-output", A,
-                   answers={"relu": [("def relu_forward(x):", "for i in range(100_000):\n"
-                                      "    print(i, 'spam ' * 10)\n\n\ndef relu_forward(x):")]}),
         # Monkeypatched numpy comparisons after `import bpcourse`, with a wrong answer: every
         # test from there on says "tampering detected"; the report flags the lines.
         Submission("bad-patches-numpy", A,

@@ -104,15 +104,14 @@ RSUB_WITHOUT_SIGN = '''def __rsub__(self, other):  # other - self
         return out'''
 
 # (label, replacements of the reference Value, text the hint must contain (None: the mistake
-# loses its points but no test names it), points kept). Points kept, with why:
+# loses its points but no test names it), points kept). Swapped derivatives of `*` are not
+# here: every hidden case multiplies by an upstream constant, so that mistake fails an earlier
+# case without a name. Points kept, with why:
 # assign_not_accumulate: the hidden per-operation tests (3) and the deep chain (1) use every
 # node once, so `=` and `+=` agree there; tanh_of_input: the deep chain (1) has no tanh;
 # rsub_without_sign: only the visible test (2, it runs the per-operation test once) and the
 # per-operation test (3) have `2.5 - a`; the graphs (3) and the deep chain (1) do not.
 MISTAKES = [
-    ("mul_swapped", [("self.grad += other.data * out.grad", "self.grad += self.data * out.grad"),
-                     ("other.grad += self.data * out.grad", "other.grad += other.data * out.grad")],
-     None, 0.0),
     ("assign_not_accumulate", [("self.grad += out.grad ", "self.grad = out.grad "),
                                ("other.grad += out.grad ", "other.grad = out.grad "),
                                ("self.grad += other.data", "self.grad = other.data"),

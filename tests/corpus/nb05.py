@@ -63,7 +63,8 @@ MISTAKES = {
     ],
 }
 
-PARTIAL: dict[str, float] = {}
+# zeroes_grad: the visible sgd_step test (1 point) checks p.data only.
+PARTIAL: dict[str, float] = {"zeroes_grad": 1.0}
 
 
 def submissions():
