@@ -277,9 +277,7 @@ def sweep(sizes_list: Sequence[Sequence[int]], n: int = 64, *, repeats: int = 5,
         raise ValueError("sizes_list is empty; pass e.g. bpcourse.cost.default_sizes().")
     items = sizes_list
     if progress:
-        from tqdm.auto import tqdm
-
-        items = tqdm(sizes_list, desc="numeric vs backprop", unit="MLP")
+        items = _progress_bar()(sizes_list, desc="numeric vs backprop", unit="MLP")
     rows = []
     for sizes in items:
         if progress:
@@ -287,6 +285,16 @@ def sweep(sizes_list: Sequence[Sequence[int]], n: int = 64, *, repeats: int = 5,
         rows.append(measure(sizes, n, repeats=repeats, numeric_sample=numeric_sample,
                             seed=seed, dtype=dtype))
     return rows
+
+
+def _progress_bar():
+    """tqdm's notebook bar where it can draw one, else its text bar (never a warning)."""
+    try:
+        import ipywidgets  # noqa: F401  (without it tqdm.auto warns in a notebook)
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
+    return tqdm
 
 
 def write_csv(rows: Sequence[dict], path: str | Path) -> Path:

@@ -24,9 +24,11 @@ __all__ = [
 ]
 
 
-def require_float_array(x: object, name: str, ndim: int | None = None) -> np.ndarray:
+def require_float_array(x: object, name: str, ndim: int | None = None, *,
+                        finite: bool = True) -> np.ndarray:
     """Check that `x` is a non-empty, finite float array (of `ndim` dimensions); return it.
 
+    ``finite=False`` skips the one check that reads every element (NaN/inf).
     Raises TypeError or ValueError with a message naming `name`, what was expected and
     what was got.
     """
@@ -40,7 +42,7 @@ def require_float_array(x: object, name: str, ndim: int | None = None) -> np.nda
         raise ValueError(f"{name} must have {ndim} dimension(s), got shape {x.shape}.")
     if x.size == 0:
         raise ValueError(f"{name} is empty (shape {x.shape}).")
-    if not np.isfinite(x).all():
+    if finite and not np.isfinite(x).all():
         raise ValueError(f"{name} contains NaN or inf; check the data or the step before it.")
     return x
 
@@ -53,21 +55,25 @@ def _same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
 
 # ----- affine -----
 
-def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray):
+def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, *,
+                   trusted_params: bool = False):
     """out = x @ W + b.
 
     Args:
         x: (N, D) inputs, one row per example.
         W: (D, M) weights.
         b: (M,) bias.
+        trusted_params: W and b are a module's parameters, checked when it was made: check
+            their shapes only, not every element for NaN/inf on every call (a NaN that an
+            update put into them reaches out, which the next layer or the loss checks).
 
     Returns:
         out: (N, M).
         cache: (x, W) for the backward pass.
     """
     require_float_array(x, "x", 2)
-    require_float_array(W, "W", 2)
-    require_float_array(b, "b", 1)
+    require_float_array(W, "W", 2, finite=not trusted_params)
+    require_float_array(b, "b", 1, finite=not trusted_params)
     if x.shape[1] != W.shape[0]:
         raise ValueError(f"x is (N, D) = {x.shape} and W is (D, M) = {W.shape}: their D differ.")
     if b.shape[0] != W.shape[1]:

@@ -303,3 +303,13 @@ def test_median_times_interleaves_the_runs_and_takes_medians():
     got = cost.median_times({"a": make("a"), "b": make("b")}, repeats=3, timer=timer)
     assert calls == ["a", "b", "a", "b", "a", "b", "a", "b"]  # warm-up, then round-robin
     assert got == {"a": 3, "b": 4}
+
+
+def test_a_nan_in_the_weights_is_still_caught_downstream():
+    # nn.Linear checks its parameters' shapes only on each call (trusted_params); a NaN an
+    # update put into them reaches the output, which the loss checks.
+    model = cost.build_mlp([3, 4, 2])
+    x, y = cost.make_batch([3, 4, 2], 5)
+    model.layers[0].W.data[1, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN or inf"):
+        cost.loss_value(model, x, y)
