@@ -338,3 +338,29 @@ def test_learner_lab_has_validate_and_no_instructor_tools(course, server, page):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{server.url}/api/contents", timeout=30)
     assert refused.value.code == 403, "the server answers without its token"
+
+
+def test_instructor_lab_has_formgrader_and_create_assignment(browser, tmp_path):
+    """`make teach`'s JupyterLab (on the repository, gradebook in a temporary file)."""
+    env = dict(os.environ, BPCOURSE_DB_URL=f"sqlite:///{tmp_path / 'gradebook.db'}")
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        env[var] = str(tmp_path / var.lower())
+    with LabServer("teach", ROOT, state_dir=tmp_path / "lab", env=env,
+                   log_path=ARTIFACTS / "server-teach.log") as teach:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        try:
+            page.goto(teach.lab_url())
+            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
+            items = page.locator(".lm-Menu-itemLabel").all_inner_texts()
+            assert "Formgrader" in items, f"the Nbgrader menu has no Formgrader: {items}"
+            page.keyboard.press("Escape")
+            page.wait_for_selector("#nbgrader-create_assignemnt", state="attached")  # (sic)
+            page.locator(".jp-DirListing-item", has_text="solutions").wait_for()
+            page.screenshot(path=str(ARTIFACTS / "teach.png"))
+        finally:
+            context.close()
+        with urllib.request.urlopen(f"{teach.url}/formgrader?token={teach.token}",
+                                    timeout=60) as response:
+            assert response.status == 200
+    assert not teach.leftover_pids
