@@ -31,7 +31,7 @@ import gc
 import math
 from numbers import Real
 
-__all__ = ["Value"]
+__all__ = ["Value", "topological_order"]
 
 
 def _as_value(other: Value | float, op: str) -> Value:
@@ -195,26 +195,8 @@ class Value:
     # ----- the backward pass -----
 
     def topological_order(self) -> list[Value]:
-        """Every node this one depends on, each listed after all of its inputs.
-
-        Iterative depth-first search (no recursion limit). Returns a list that
-        starts at leaves and ends with ``self``.
-        """
-        order, visited = [], set()
-        stack = [(self, False)]
-        while stack:
-            node, inputs_done = stack.pop()
-            if inputs_done:
-                order.append(node)
-                continue
-            if node in visited:  # Value keeps identity hashing: no __eq__ of its own
-                continue
-            visited.add(node)
-            stack.append((node, True))
-            for child in node._prev:
-                if child not in visited:
-                    stack.append((child, False))
-        return order
+        """Every node this one depends on, each after all of its inputs (see topological_order)."""
+        return topological_order(self)
 
     def backward(self) -> None:
         """Fill ``.grad`` of every node this one depends on with d(self)/d(node).
@@ -248,3 +230,29 @@ class Value:
     def __repr__(self) -> str:
         name = f"{self.label}=" if self.label else ""
         return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g})"
+
+
+def topological_order(root) -> list:
+    """Every node `root` depends on, each listed after all of its inputs.
+
+    Iterative depth-first search, so no recursion limit. Works on any node with a
+    ``_prev`` collection of input nodes (this module's Value, micrograd's, a learner's).
+
+    Returns:
+        list of nodes, starting at leaves and ending with `root`.
+    """
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in visited:  # by identity: a learner's Value may define __eq__
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for child in node._prev:
+            if id(child) not in visited:
+                stack.append((child, False))
+    return order

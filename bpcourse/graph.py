@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import shutil
 
-from .autograd import Value
+from .autograd import Value, topological_order
 
 __all__ = ["draw", "backward_steps", "to_svg", "require_dot", "DotNotFound"]
 
@@ -94,14 +94,16 @@ def _number(x: float) -> str:
 
 
 def _require_value(root: object) -> None:
-    if not isinstance(root, Value):
-        raise TypeError(f"root must be a bpcourse Value (the output of the graph), "
-                        f"got {type(root).__name__}.")
+    # Any micrograd-style node will do: the course's Value, micrograd's, a learner's own.
+    missing = [a for a in ("data", "grad", "_prev", "_op") if not hasattr(root, a)]
+    if missing:
+        raise TypeError(f"root must be a Value (the output of the graph, with data, grad, _prev "
+                        f"and _op), got {type(root).__name__} without {', '.join(missing)}.")
 
 
 def _backward_order(root: Value) -> list[Value]:
     """The nodes backward() processes (those with an input), in the order it processes them."""
-    return [node for node in reversed(root.topological_order()) if node._prev]
+    return [node for node in reversed(topological_order(root)) if node._prev]
 
 
 def _picture(root: Value, grads: dict[int, float] | None, *, rankdir: str, show_order: bool,
@@ -109,7 +111,7 @@ def _picture(root: Value, grads: dict[int, float] | None, *, rankdir: str, show_
     _require_value(root)
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}.")
-    nodes = root.topological_order()
+    nodes = topological_order(root)
     if max_nodes is not None and len(nodes) > max_nodes:
         raise ValueError(
             f"the graph has {len(nodes)} nodes, more than max_nodes={max_nodes}: its picture "
@@ -122,7 +124,8 @@ def _picture(root: Value, grads: dict[int, float] | None, *, rankdir: str, show_
     if title:
         dot.attr(label=title, labelloc="t")
     for node in nodes:
-        fields = [_escape(node.label)] if node.label else []
+        label = getattr(node, "label", "")
+        fields = [_escape(label)] if label else []
         if id(node) in number:
             fields.insert(0, f"#{number[id(node)]}")
         fields.append(f"data {_number(node.data)}")
@@ -159,7 +162,7 @@ def draw(root: Value, *, rankdir: str = "LR", show_order: bool = False, show_gra
         a graphviz.Digraph; it displays itself in Jupyter, ``.source`` is its DOT text.
     """
     _require_value(root)
-    grads = {id(n): n.grad for n in root.topological_order()} if show_grad else None
+    grads = {id(n): n.grad for n in topological_order(root)} if show_grad else None
     return _picture(root, grads, rankdir=rankdir, show_order=show_order, max_nodes=max_nodes)
 
 
@@ -178,7 +181,7 @@ def backward_steps(root: Value, *, rankdir: str = "LR", max_nodes: int | None = 
         list of graphviz.Digraph, len = 1 + number of non-leaf nodes.
     """
     _require_value(root)
-    nodes = root.topological_order()
+    nodes = topological_order(root)
     saved = [node.grad for node in nodes]
     order = _backward_order(root)
     pictures = []
@@ -194,9 +197,9 @@ def backward_steps(root: Value, *, rankdir: str = "LR", max_nodes: int | None = 
 
         snapshot(None, "step 0: seed dL/dL = 1 at the output")
         for k, node in enumerate(order, 1):
-            if node._backward is not None:  # as in Value.backward
+            if getattr(node, "_backward", None) is not None:  # as in Value.backward
                 node._backward()
-            name = node.label or node._op
+            name = getattr(node, "label", "") or node._op
             snapshot(node, f"step {k}/{len(order)}: #{k} ({name}) passes its grad "
                            f"{_number(node.grad)} to its inputs")
     finally:

@@ -107,8 +107,29 @@ def test_large_and_unlabelled_numbers_are_readable():
     assert record(draw(a), a) == "{ data 1.235e+05 | grad 0.0000 }"
 
 
+def test_draw_accepts_any_micrograd_style_node():
+    """A learner's own Value (or micrograd's) has data, grad, _prev and _op: it can be drawn."""
+
+    class Node:  # the bare minimum, with an __eq__ that would break a set of nodes
+        def __init__(self, data, _prev=(), _op=""):
+            self.data, self.grad, self._prev, self._op = data, 0.0, _prev, _op
+
+        def __eq__(self, other):
+            return NotImplemented
+
+        __hash__ = None
+
+    a = Node(2.0)
+    b = Node(4.0, (a, a), "+")
+    b.grad, a.grad = 1.0, 2.0
+    source = draw(b).source
+    assert "data 4.0000" in source and "grad 2.0000" in source
+    assert source.count("-> ") == 1 + 2  # op -> b, and a -> op twice (a is used twice)
+    assert len(backward_steps(b)) == 2
+
+
 def test_draw_refuses_what_it_cannot_draw():
-    with pytest.raises(TypeError, match="root must be a bpcourse Value.*got float"):
+    with pytest.raises(TypeError, match="root must be a Value.*got float without data"):
         draw(3.0)
     with pytest.raises(ValueError, match="rankdir must be one of"):
         draw(Value(1.0), rankdir="up")
@@ -201,7 +222,7 @@ def test_a_node_built_by_hand_without_a_backward_is_skipped_as_backward_does():
 def test_a_single_leaf_has_one_step():
     steps = backward_steps(Value(2.0, label="x"))
     assert len(steps) == 1 and "grad 1.0000" in steps[0].source
-    with pytest.raises(TypeError, match="root must be a bpcourse Value"):
+    with pytest.raises(TypeError, match="root must be a Value.*got list"):
         backward_steps([Value(1.0)])
 
 

@@ -386,20 +386,10 @@ CELLS = [
     md(r"""
     ## 4. Your graph, with its gradients
 
-    The course's drawing tool reads the same fields your `Value` has. It draws the course's
-    own `Value`, so we first copy your graph node for node (data, grad, op, inputs).
+    The course's drawing tool reads the fields your `Value` has (`data`, `grad`, `_prev`,
+    `_op`, and `label` if you gave it one), so it can draw your own graph, gradients included.
     """),
     code("""
-    def to_course_graph(node, copies=None):
-        \"\"\"A node-for-node copy of your graph in the course's Value, for bpcourse.graph.\"\"\"
-        copies = {} if copies is None else copies
-        if id(node) not in copies:
-            inputs = tuple(to_course_graph(child, copies) for child in node._prev)
-            copy = CourseValue(node.data, inputs, node._op, label=getattr(node, "label", ""))
-            copy.grad = node.grad
-            copies[id(node)] = copy
-        return copies[id(node)]
-
     x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
     w1, w2, bias = Value(-3.0, label="w1"), Value(1.0, label="w2"), Value(6.8813735870195432, label="b")
     n = x1 * w1 + x2 * w2 + bias
@@ -407,7 +397,7 @@ CELLS = [
     o = n.tanh()
     o.label = "o"
     o.backward()
-    draw(to_course_graph(o))
+    draw(o)
     """),
     md(r"""
     That is micrograd's neuron: with $n \approx 0.881$, $o = \tanh n \approx 0.707$ and
