@@ -75,13 +75,13 @@ def test_an_empty_release_says_to_run_make_release(tmp_path):
     assert not (tmp_path / "work").exists()
 
 
-def _page_config(role: str) -> dict:
+def _configured_disabled(role: str) -> dict:
     path = lab.JUPYTER_CONFIG / lab.ROLES[role] / "labconfig" / "page_config.json"
     return json.loads(path.read_text())["disabledExtensions"]
 
 
 def test_learner_lab_keeps_only_validate_of_nbgrader_and_no_news():
-    disabled = _page_config("lab")
+    disabled = _configured_disabled("lab")
     assert all(disabled.get(plugin) is True for plugin in NBGRADER_PLUGINS), disabled
     assert disabled.get(NEWS) is True
     assert "@jupyter/nbgrader:validate-assignment" not in disabled
@@ -91,7 +91,7 @@ def test_learner_lab_keeps_only_validate_of_nbgrader_and_no_news():
 
 
 def test_instructor_lab_has_every_nbgrader_tool_and_no_news():
-    disabled = _page_config("teach")
+    disabled = _configured_disabled("teach")
     assert not any(plugin.startswith("@jupyter/nbgrader") for plugin in disabled), disabled
     assert disabled.get(NEWS) is True
     assert all(lab.SERVER_EXTENSIONS["teach"].values())
@@ -190,6 +190,13 @@ def _get(url: str, wait: float = 60) -> tuple[int, str]:
             time.sleep(0.2)
 
 
+def _page_config(html: str) -> dict:
+    """The page config JupyterLab embeds in its HTML."""
+    found = re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', html, re.S)
+    assert found, f"no jupyter-config-data in the page:\n{html[:500]}"
+    return json.loads(found.group(1))
+
+
 def _release_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted(lab.RELEASE.rglob("*")):
@@ -211,11 +218,13 @@ def test_make_lab_serves_the_learners_copy_on_localhost_with_a_token(tmp_path):
         token = command.wait_for(rf"http://127\.0\.0\.1:{port}/lab[^\s]*\?token=(\w+)").group(1)
         status, page = _get(f"http://127.0.0.1:{port}/lab?token={token}")
         assert status == 200
-        config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page,
-                                      re.S).group(1))
+        config = _page_config(page)
         assert config["serverRoot"] == str(work) or Path(config["serverRoot"]) == work
         disabled = config["disabledExtensions"]
         assert all(plugin in disabled for plugin in (*NBGRADER_PLUGINS, NEWS)), disabled
+        status, tree = _get(f"http://127.0.0.1:{port}/tree?token={token}")  # Notebook 7's UI
+        assert status == 200
+        assert set(NBGRADER_PLUGINS) <= set(_page_config(tree)["disabledExtensions"])
         assert _get(f"http://127.0.0.1:{port}/api/contents")[0] == 403, "served without token"
         assert _get(f"http://127.0.0.1:{port}/formgrader?token={token}")[0] == 404
         names = [p.parent.name for p in lab.course_notebooks(work)]
@@ -238,8 +247,7 @@ def test_make_teach_serves_the_repository_with_formgrader(tmp_path):
         token = command.wait_for(rf"http://127\.0\.0\.1:{port}/lab[^\s]*\?token=(\w+)").group(1)
         status, page = _get(f"http://127.0.0.1:{port}/lab?token={token}")
         assert status == 200
-        config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page,
-                                      re.S).group(1))
+        config = _page_config(page)
         assert Path(config["serverRoot"]) == lab.ROOT
         assert not any(p.startswith("@jupyter/nbgrader") for p in config["disabledExtensions"])
         assert _get(f"http://127.0.0.1:{port}/formgrader?token={token}")[0] == 200
