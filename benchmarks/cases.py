@@ -147,6 +147,22 @@ def _inner_loops(step, target=0.02):
     return max(1, int(target / max(single, 1e-7)))
 
 
+def _one_blas_thread():
+    """A context in which BLAS uses one thread (B3, B4), or a no-op without threadpoolctl.
+
+    Their ratios are about how much arithmetic each pass does. With several BLAS threads, a
+    small matmul also pays for the threads meeting, and on a shared machine a thread that
+    loses its core makes the other wait: noise that has nothing to do with backprop.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        import contextlib
+
+        return contextlib.nullcontext(), "all (threadpoolctl not installed)"
+    return threadpool_limits(limits=1, user_api="blas"), "1"
+
+
 def _repeats_for(sizes, quick):
     if quick:
         return 3
@@ -268,23 +284,11 @@ def b3(ctx: Context) -> Result:
     goal = "measured backward/forward within 15 % of the FLOP counter's"
     sizes_list = QUICK_B1_SIZES if ctx.quick else B1_SIZES
     rows = []
-    for dtype in (np.float32, np.float64):
-        for sizes, n in sizes_list:
-            ours = OurStep(sizes, n, dtype)
-            ours.forward()
-            k = _inner_loops(ours.forward, 0.01)
-            t = cost.median_times({"forward": _repeat(ours.forward, k),
-                                   "backward": _repeat(ours.backward, k)},
-                                  _repeats_for(sizes, ctx.quick))
-            f = flops.mlp_flops(sizes, n)
-            measured = t["backward"] / t["forward"]
-            predicted = f["backward"] / f["forward"]
-            rows.append({"sizes": _sizes_name(sizes), "n": n, "dtype": np.dtype(dtype).name,
-                         "forward": t["forward"] / k, "backward": t["backward"] / k,
-                         "measured": measured, "predicted": predicted,
-                         "off": measured / predicted - 1})
-            del ours
-            gc.collect()
+    limit, threads = _one_blas_thread()
+    with limit:
+        for dtype in (np.float32, np.float64):
+            for sizes, n in sizes_list:
+                rows.append(_b3_row(sizes, n, dtype, ctx.quick))
     ok = [abs(r["off"]) <= 0.15 for r in rows]
     lines = ["| MLP | batch | dtype | forward | backward | measured ratio | predicted | off by |",
              "|---|---:|---|---:|---:|---:|---:|---:|"]
@@ -294,11 +298,27 @@ def b3(ctx: Context) -> Result:
                      f"{r['off']:+.0%} |")
     section = ("Forward = the layers and the loss; backward = the layers' backward pass (the "
                "first layer skips dx). Predicted = `mlp_flops(...)['backward'] / ['forward']`: "
-               "below the textbook 2 because the first layer's dx is not needed.\n\n"
+               "below the textbook 2 because the first layer's dx is not needed. BLAS threads: "
+               f"{threads} (see `_one_blas_thread` in cases.py: the ratio is about arithmetic, "
+               "not about threads meeting on a shared machine).\n\n"
                + "\n".join(lines) + "\n")
     return Result("B3", "backward/forward ratio vs FLOP prediction", goal,
                   f"within 15 % at {sum(ok)} of {len(rows)} sizes", all(ok), section,
                   data={"rows": rows})
+
+
+def _b3_row(sizes, n, dtype, quick):
+    ours = OurStep(sizes, n, dtype)
+    ours.forward()
+    k = _inner_loops(ours.forward, 0.01)
+    t = cost.median_times({"forward": _repeat(ours.forward, k),
+                           "backward": _repeat(ours.backward, k)}, _repeats_for(sizes, quick))
+    f = flops.mlp_flops(sizes, n)
+    measured = t["backward"] / t["forward"]
+    predicted = f["backward"] / f["forward"]
+    return {"sizes": _sizes_name(sizes), "n": n, "dtype": np.dtype(dtype).name,
+            "forward": t["forward"] / k, "backward": t["backward"] / k,
+            "measured": measured, "predicted": predicted, "off": measured / predicted - 1}
 
 
 def b4(ctx: Context) -> Result:
@@ -308,8 +328,10 @@ def b4(ctx: Context) -> Result:
     from bpcourse.plots import plot_backward_ratio, plot_cost
 
     sizes = cost.default_sizes(3000 if ctx.quick else 120_000)
-    rows = cost.sweep(sizes, 64, repeats=3 if ctx.quick else 5,
-                      numeric_sample=50 if ctx.quick else 200, progress=not ctx.quick)
+    limit, threads = _one_blas_thread()
+    with limit:
+        rows = cost.sweep(sizes, 64, repeats=3 if ctx.quick else 5,
+                          numeric_sample=50 if ctx.quick else 200, progress=not ctx.quick)
     cost.write_csv(rows, ctx.out / "b4_cost.csv")
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4.4))
     plot_cost(rows, ax=ax1)
@@ -337,7 +359,8 @@ def b4(ctx: Context) -> Result:
                      f"{2 * r['params'] / 3:,.0f} | {f:.2f} |")
     section = ("`bpcourse.cost.sweep(default_sizes(), n=64, repeats=5, numeric_sample=200)`; the "
                "numeric gradient is timed on 200 random parameters and extrapolated where P is "
-               "larger (hollow squares). Table: `b4_cost.csv`.\n\n" + "\n".join(lines)
+               f"larger (hollow squares). BLAS threads: {threads}. Table: `b4_cost.csv`."
+               "\n\n" + "\n".join(lines)
                + f"\n\n![B4]({name})\n")
     lo, hi = min(factors), max(factors)
     return Result("B4", "numeric vs backprop speedup vs 2P/3", goal,
