@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -338,6 +339,10 @@ def collect(course: Path, assignment: str, db_url: str, log: str = "",
     """
     from nbgrader.api import Gradebook, MissingEntry
 
+    # The Gradebook runs the `alembic` program when it creates a database: make it findable.
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     submitted = course / "submitted"
     if students is None:
         students = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) \
@@ -345,7 +350,13 @@ def collect(course: Path, assignment: str, db_url: str, log: str = "",
     failures = _reasons(log, "submitted")
     outcomes = []
     with Gradebook(db_url) as gb:
-        notebooks = [nb.name for nb in gb.find_assignment(assignment).notebooks]
+        try:
+            notebooks = [nb.name for nb in gb.find_assignment(assignment).notebooks]
+        except MissingEntry:
+            raise RuntimeError(
+                f"assignment {assignment!r} is not in the gradebook {db_url}: release it first "
+                f"(python -m bpcourse release {assignment}, which runs nbgrader "
+                "generate_assignment)") from None
         source_maps = {}
         for name in notebooks:
             src = course / "solutions" / assignment / f"{name}.ipynb"
@@ -474,24 +485,28 @@ def grade_notebook(notebook: Path, *, assignment: str | None = None, root: Path 
 # Printing
 
 
-def _short(message: str | None, width: int) -> str:
-    if not message:
-        return ""
-    one = " ".join(message.split())
-    return one if len(one) <= width else one[: width - 1] + "…"
+def hint_of(message: str | None) -> str:
+    """A failure message for the table: on one line, without the exception class of an
+    assertion (the message itself says what was expected and names the likely mistake)."""
+    text = " ".join((message or "").split())
+    return re.sub(r"^(AssertionError|GradientMismatch|TamperingDetected|DelegationDetected): ",
+                  "", text)
 
 
 def format_outcome(out: Outcome, width: int = 100) -> str:
+    """The self-study table: one row per exercise, points, and the hint for what failed."""
     if not out.graded:
         return f"{out.assignment}: NOT GRADED ({out.reason})"
     rows = [f"{out.assignment}: {out.score:g} / {out.max_score:g} points", ""]
     table = out.exercises()
     name_w = max([len("exercise")] + [len(n) for n in table])
+    left = name_w + 2 + 9 + 2
     rows.append(f"{'exercise':<{name_w}}  {'points':>9}  what failed")
     for name, (score, top, msg) in table.items():
         pts = f"{score:g}/{top:g}"
-        rows.append(f"{name:<{name_w}}  {pts:>9}  "
-                    + (_short(msg, width) if score < top else "ok"))
+        lines = textwrap.wrap(hint_of(msg), max(40, width - left)) if score < top else ["ok"]
+        rows.append(f"{name:<{name_w}}  {pts:>9}  " + (lines[0] if lines else "failed"))
+        rows += [" " * left + line for line in lines[1:]]
     if out.tampering:
         rows += ["", "tampering suspected (reassigns what the grader relies on):"]
         rows += [f"  {t}" for t in out.tampering]
@@ -499,6 +514,8 @@ def format_outcome(out: Outcome, width: int = 100) -> str:
 
 
 def format_summary(outcomes: list[Outcome]) -> str:
+    if not outcomes:
+        return "no submissions found (submitted/<student>/<assignment>/ is empty)"
     rows = []
     width = max([len("student")] + [len(o.student) for o in outcomes])
     for o in outcomes:
@@ -578,6 +595,14 @@ def _cli_autograde(argv: list[str]) -> int:
     course = args.course.resolve()
     if not (course / "nbgrader_config.py").exists():
         parser.error(f"{course} has no nbgrader_config.py: pass --course DIR, the course folder")
+    try:
+        return _autograde_and_report(args, course)
+    except RuntimeError as err:
+        print(f"bpcourse autograde: {err}", file=sys.stderr)
+        return 1
+
+
+def _autograde_and_report(args, course: Path) -> int:
     students = args.student
     if students and len(students) > 1:
         outcomes = []

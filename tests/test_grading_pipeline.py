@@ -208,6 +208,15 @@ def test_format_never_shows_an_ungraded_submission_as_zero():
     assert ag._exit_code([out]) == ag.NOT_GRADED
 
 
+@pytest.mark.slow
+def test_autograde_of_an_unreleased_assignment_says_to_release_it(tmp_path, capsys):
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    db = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    code = ag.cli("autograde", ["04_layers", "--course", str(tmp_path), "--db-url", db])
+    assert code == 1
+    assert "release it first (python -m bpcourse release 04_layers" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------------------------------
 # What nbgrader does with bad submissions, measured with the tiny assignment
 
@@ -410,3 +419,23 @@ def test_release_contains_no_hidden_test_source():
         text = "\n".join(ag._source(c) for c in ag._load(path)["cells"])
         leaked = [line for line in hidden if line in text]
         assert not leaked, f"{path.relative_to(ROOT)} shows hidden tests: {leaked[:3]}"
+
+
+@pytest.mark.slow
+def test_make_grade_on_the_release_gives_zero_and_changes_nothing(tmp_path):
+    """`python -m bpcourse grade` (what `make grade NB=...` runs) on the untouched release of
+    the first notebook: graded, every exercise 0 with NotImplementedError, file unchanged."""
+    name = _workflow_assignment()
+    if name == TINY:
+        pytest.skip("no notebooks in solutions/ yet")
+    learner = tmp_path / name / f"{name}.ipynb"
+    learner.parent.mkdir()
+    shutil.copy(ROOT / "notebooks" / name / f"{name}.ipynb", learner)
+    before = learner.read_bytes()
+    proc = _run([PY, "-m", "bpcourse", "grade", str(learner), "--json"], tmp_path)
+    assert learner.read_bytes() == before and sorted(learner.parent.iterdir()) == [learner]
+    out = json.loads(proc.stdout)
+    assert out["graded"] and out["score"] == 0 and out["max_score"] > 0
+    assert all(r["score"] == 0 and "NotImplementedError" in r["message"] for r in out["results"])
+    solution = ag._load(ROOT / "solutions" / name / f"{name}.ipynb")
+    assert {r["grade_id"] for r in out["results"]} == set(ag.exercise_of_tests(solution))

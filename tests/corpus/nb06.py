@@ -36,8 +36,13 @@ MISTAKES = {
                                 "forward difference")],
 }
 
-PARTIAL: dict[str, float] = {}  # forward/backward/numeric flops call count_params: one at a time
+PARTIAL: dict[str, float] = {}
+# The reference forward_flops and backward_flops call the learner's count_params, and
+# numeric_gradient_flops calls count_params and forward_flops: a mistake there costs those too.
+KNOCK_ON = {"no_biases": {"passes": 0.0, "numeric_gradient_flops": 0.0},
+            "factor_2_missing": {"numeric_gradient_flops": 0.0}}
 
 
 def submissions():
-    return standard("nb06", A, ALTERNATIVES, MISTAKES, PARTIAL, together=False)
+    return standard("nb06", A, ALTERNATIVES, MISTAKES, PARTIAL, together=False,
+                    knock_on=KNOCK_ON)

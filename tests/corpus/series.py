@@ -6,7 +6,8 @@ from .build import Submission
 
 
 def standard(prefix: str, assignment: str, alternatives: dict, mistakes: dict,
-             partial: dict[str, float], together: bool = True) -> list[Submission]:
+             partial: dict[str, float], together: bool = True,
+             knock_on: dict[str, dict[str, float]] | None = None) -> list[Submission]:
     """The reference (full marks), the alternatives (full marks), the untouched release (0,
     NotImplementedError), and the k-th mistake of every exercise together in one notebook: the
     exercises are independent, so each loses exactly its own points (or keeps partial[label])
@@ -14,6 +15,8 @@ def standard(prefix: str, assignment: str, alternatives: dict, mistakes: dict,
 
     mistakes: exercise -> [(label, source or (old, new) replacements, hint text or None)].
     together: False when the exercises build on each other (one mistake per notebook then).
+    knock_on: mistake label -> {later exercise: points} for exercises whose reference answer
+        calls the mistaken one (they lose points too, for a reason of the notebook's design).
     """
     subs = [Submission(f"{prefix}-reference", assignment),
             Submission(f"{prefix}-release", assignment, base="release",
@@ -27,7 +30,9 @@ def standard(prefix: str, assignment: str, alternatives: dict, mistakes: dict,
         subs.append(Submission(
             f"{prefix}-mistakes-{k + 1}", assignment,
             answers={ex: change for ex, (_, change, _) in chosen.items()},
-            expected={ex: partial.get(label, 0.0) for ex, (label, _, _) in chosen.items()},
+            expected={**{ex: pts for label, _, _ in chosen.values()
+                         for ex, pts in (knock_on or {}).get(label, {}).items()},
+                      **{ex: partial.get(label, 0.0) for ex, (label, _, _) in chosen.items()}},
             hints={ex: hint for ex, (_, _, hint) in chosen.items() if hint},
             note=", ".join(f"{ex}: {label}" for ex, (label, _, _) in chosen.items())))
     return subs
