@@ -26,13 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus.build import (  # noqa: E402
     Submission,
     add_cell,
-    delete_cell,
     fresh_jupyter_env,
     grade_corpus,
     hidden_test_lines,
     problems,
-    replace_test,
-    set_points,
     visible_text,
 )
 
@@ -234,19 +231,6 @@ TINY_CORPUS = [
          hints={"square": "square(3) should be 9"}),
     tiny("only_hidden_fails", answers={"square": "def square(x):\n    return abs(x) * x"},
          expected={"square": 1}, hints={"square": "negative number"}),
-    tiny("tampered_test", answers={"square": "def square(x):\n    return 0"},
-         edits=(replace_test("test_square", "pass"), replace_test("test_square_hidden", "pass")),
-         expected={"square": 0}),
-    tiny("changed_points", answers={"square": "def square(x):\n    return 0"},
-         edits=(set_points("test_square", 100), set_points("test_double", 100)),
-         expected={"square": 0}),
-    tiny("deleted_tests", answers={"square": "def square(x):\n    return 0"},
-         edits=(delete_cell("test_square"), delete_cell("test_square_hidden")),
-         expected={"square": 0}),
-    tiny("infinite_loop", answers={"square": "while True:\n    pass\n" + SQUARE_OK},
-         expected={"square": 0}, hints={"square": "NameError"}),
-    tiny("ignores_sigint", answers={"square": "import signal\n"
-         "signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"}, graded=False),
     tiny("os_exit", answers={"square": "import os\nos._exit(0)"}, graded=False),
     tiny("warns", answers={"square": "import warnings\ndef square(x):\n"
          "    warnings.warn('x is large', RuntimeWarning)\n    return x * x"}),
@@ -259,9 +243,10 @@ TINY_CORPUS = [
 
 @pytest.mark.slow
 def test_nbgrader_behaviour_on_bad_submissions(tiny_root, tmp_path, jupyter_env):
-    """Timeouts interrupt one cell; a kernel that dies or ignores SIGINT leaves only that
-    submission ungraded; edited, re-pointed and deleted test cells are restored; warnings are
-    free; everybody else keeps their grades."""
+    """Scores per test cell, hidden tests included; a warning on stderr costs nothing; a kernel
+    that dies leaves only that submission ungraded; a cell added after the tests cannot change
+    what they saw. (Edited, re-pointed and deleted test cells, loops, sleeps and SIGINT are
+    graded on a real notebook in tests/test_corpus.py.)"""
     outcomes, procs = grade_corpus(tmp_path, TINY_CORPUS, cell_timeout=3, root=tiny_root)
     found = [p for sub in TINY_CORPUS for p in problems(sub, outcomes.get(sub.student))]
     assert not found, "\n".join(found) + "\n\nnbgrader log:\n" + procs[TINY].stderr[-3000:]
