@@ -37,6 +37,9 @@ c.ClearOutputPreprocessor.enabled = True
 # whole submission ungraded; `python -m bpcourse autograde` reports it as "not graded".
 c.Execute.timeout = int(os.environ.get("BPCOURSE_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True
+# After the interrupt (and after every cell), the kernel's remaining output must arrive within
+# this many seconds or the submission is not graded. nbgrader's 4 s is tight on a busy machine.
+c.Execute.iopub_timeout = 10
 
 # A test cell the learner deleted is put back from the gradebook and run, so it scores 0 unless
 # the answer passes it; edited test cells and points are overwritten from the gradebook anyway.

@@ -202,7 +202,7 @@ def find_tampering(notebook: dict) -> list[str]:
     aliases = {"np": "numpy", "numpy": "numpy", "builtins": "builtins", "__builtins__": "builtins",
                "bpcourse": "bpcourse", "sys": "sys"}
     trees = []
-    for index, cell in enumerate(notebook["cells"]):
+    for index, cell in enumerate(notebook.get("cells", [])):
         if cell.get("cell_type") != "code" or _nbgrader(cell).get("locked"):
             continue
         tree = _parse(_source(cell))
@@ -365,8 +365,11 @@ def collect(course: Path, assignment: str, db_url: str, log: str = "",
             out = Outcome(student, assignment, graded=True)
             for name in notebooks:
                 sub = submitted / student / assignment / f"{name}.ipynb"
-                if sub.exists():
-                    out.tampering += [f"{name}: {t}" for t in find_tampering(_load(sub))]
+                try:
+                    found = find_tampering(_load(sub)) if sub.exists() else []
+                except (ValueError, AttributeError, TypeError):  # not a notebook: nbgrader says
+                    found = []
+                out.tampering += [f"{name}: {t}" for t in found]
             if student in failures:
                 out.graded, out.reason = False, failures[student]
             graded_dir = course / "autograded" / student / assignment

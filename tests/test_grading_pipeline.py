@@ -232,6 +232,7 @@ TINY_CORPUS = [
     tiny("only_hidden_fails", answers={"square": "def square(x):\n    return abs(x) * x"},
          expected={"square": 1}, hints={"square": "negative number"}),
     tiny("os_exit", answers={"square": "import os\nos._exit(0)"}, graded=False),
+    tiny("not_a_notebook", edits=(dict.clear,), graded=False),  # the file holds `{}`
     tiny("warns", answers={"square": "import warnings\ndef square(x):\n"
          "    warnings.warn('x is large', RuntimeWarning)\n    return x * x"}),
     tiny("patches_numpy", answers={"double": "np.array_equal = lambda *a: True\n"
