@@ -236,7 +236,7 @@ def _b1_row(sizes, n, dtype, torch, quick):
     ours.step()
     theirs.step()
     tol = 2e-3 if dtype == np.float32 else 1e-9
-    same = (abs(ours.last_loss - float(theirs.last_loss)) <= tol * max(1, ours.last_loss)
+    same = (abs(ours.last_loss - theirs.last_loss.item()) <= tol * max(1, ours.last_loss)
             and np.allclose(ours.model.layers[0].W.data, theirs.first_weight(),
                             rtol=tol, atol=tol))
     k = min(_inner_loops(ours.step), _inner_loops(theirs.step))
