@@ -32,6 +32,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from bpcourse.lab import RELEASE, ROOT, SOLUTIONS, LabServer, course_notebooks, make_work_copy
@@ -52,6 +53,16 @@ KERNEL_WAIT_MS = 120_000  # a cold kernel start plus numpy/matplotlib imports on
 RUN_ALL_WAIT_MS = 600_000  # the notebooks' own demos; nbgrader interrupts a cell after 60 s
 VALIDATE_WAIT_MS = 600_000  # the server runs the whole notebook again
 
+KERNEL_READY_JS = r"""() => {
+  const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  const status = [...document.querySelectorAll('#jp-main-statusbar .jp-StatusBar-TextItem')]
+                   .map(item => item.textContent.trim());
+  return indicator && indicator.getAttribute('data-status') === 'idle'
+         && status.some(text => / \| Idle$/.test(text) && !text.startsWith('No Kernel'));
+}"""
+RUN_STARTED_JS = r"""() => [...document.querySelectorAll(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
+    .some(p => /\[(\*|\d+)\]/.test(p.textContent))"""
 # Run All is finished when the kernel is idle, the first code cell has a number and no cell is
 # queued or running ([*]). Cells after an error are not run and keep an empty prompt.
 RUN_FINISHED_JS = r"""() => {
@@ -63,6 +74,17 @@ RUN_FINISHED_JS = r"""() => {
   const idle = !indicator || indicator.getAttribute('data-status') === 'idle';
   return idle && prompts.length > 0 && /\[\d+\]/.test(prompts[0])
          && !prompts.some(t => t.includes('*'));
+}"""
+RUN_STATE_JS = r"""() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const prompts = panel ? [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                            .map(p => p.textContent.trim()) : [];
+  const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  const status = [...document.querySelectorAll('#jp-main-statusbar .jp-StatusBar-TextItem')]
+                   .map(item => item.textContent.trim()).filter(text => text.includes(' | '));
+  return `kernel ${indicator && indicator.getAttribute('data-status')} (${status}), `
+         + `${document.querySelectorAll('.jp-Notebook-ExecutionIndicator').length} indicator(s), `
+         + `prompts ${prompts.join(' ')}; screenshot in artifacts/browser`;
 }"""
 # The cells of the failing-tests dialog: pairs of <pre> (cell source, its error).
 FAILED_SOURCES_JS = """() => [...document.querySelectorAll(
@@ -146,8 +168,9 @@ def open_notebook(page, server: LabServer, path: str, n_cells: int) -> None:
     page.wait_for_function(
         "([panel, n]) => document.querySelectorAll(panel + ' .jp-Cell').length === n",
         arg=[NOTEBOOK, n_cells], timeout=KERNEL_WAIT_MS)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=KERNEL_WAIT_MS)
+    # The toolbar's indicator says idle before any kernel exists ("No Kernel | Initializing" in
+    # the status bar), and Run All then runs nothing: wait for "<kernel name> | Idle".
+    page.wait_for_function(KERNEL_READY_JS, timeout=KERNEL_WAIT_MS)
 
 
 def show(page, locator) -> None:
@@ -170,10 +193,22 @@ def show(page, locator) -> None:
     assert on_screen, "could not scroll the output into view for the screenshot"
 
 
-def run_all_cells(page) -> None:
+def run_all_cells(page, name: str) -> None:
+    """Run > Run All Cells, and wait until it is done; on a timeout, say where it stopped."""
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-    page.wait_for_function(RUN_FINISHED_JS, timeout=RUN_ALL_WAIT_MS)
+    try:
+        page.wait_for_function(RUN_STARTED_JS, timeout=KERNEL_WAIT_MS)
+    except PlaywrightTimeout:
+        page.screenshot(path=str(ARTIFACTS / f"{name}-timeout.png"))
+        raise AssertionError(f"{name}: Run All did not start a cell; "
+                             f"{page.evaluate(RUN_STATE_JS)}") from None
+    try:
+        page.wait_for_function(RUN_FINISHED_JS, timeout=RUN_ALL_WAIT_MS)
+    except PlaywrightTimeout:
+        page.screenshot(path=str(ARTIFACTS / f"{name}-timeout.png"))
+        raise AssertionError(f"{name}: Run All did not finish in {RUN_ALL_WAIT_MS / 1000:.0f} s; "
+                             f"{page.evaluate(RUN_STATE_JS)}") from None
 
 
 def click_validate(page) -> tuple[str, str, list[str]]:
@@ -244,7 +279,7 @@ def test_release_runs_to_the_first_exercise_and_validate_lists_failing_tests(
     assert visible_tests, f"{name}: no visible test cell in the release"
 
     open_notebook(page, server, f"{name}/{name}.ipynb", len(release.cells))
-    run_all_cells(page)
+    run_all_cells(page, name)
     show(page, page.locator(f"{NOTEBOOK} .jp-OutputArea-output[data-mime-type="
                             "'application/vnd.jupyter.stderr']").first)
     result, text, failed = click_validate(page)  # Validate saves the notebook first
@@ -275,7 +310,7 @@ def test_solution_copy_runs_shows_its_figures_and_validates(name, course, server
     solution = nbformat.read(path, as_version=4)
 
     open_notebook(page, server, f"{name}/{name}.solution.ipynb", len(solution.cells))
-    run_all_cells(page)
+    run_all_cells(page, name)
     figures = rendered_figures(page)
     result, text, _ = click_validate(page)
     close_dialog(page)
