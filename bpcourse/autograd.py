@@ -236,7 +236,8 @@ def topological_order(root) -> list:
     """Every node `root` depends on, each listed after all of its inputs.
 
     Iterative depth-first search, so no recursion limit. Works on any node with a
-    ``_prev`` collection of input nodes (this module's Value, micrograd's, a learner's).
+    ``_prev`` collection of input nodes that hashes by identity (this module's Value,
+    micrograd's, a learner's that defines no ``__eq__``).
 
     Returns:
         list of nodes, starting at leaves and ending with `root`.
@@ -248,11 +249,11 @@ def topological_order(root) -> list:
         if inputs_done:
             order.append(node)
             continue
-        if id(node) in visited:  # by identity: a learner's Value may define __eq__
+        if node in visited:  # nodes hash by identity (no __eq__), as in micrograd
             continue
-        visited.add(id(node))
+        visited.add(node)
         stack.append((node, True))
         for child in node._prev:
-            if id(child) not in visited:
+            if child not in visited:
                 stack.append((child, False))
     return order

