@@ -16,6 +16,8 @@ failing tests, over the first failing cell; NN_topic-solution.png: the first fig
 solved notebook), each with a .json of what was counted, and the server's log. Jupyter's state
 lives in temporary folders; the server is stopped by its PID and must leave no kernel behind.
 
+Chromium's own profile and crash reports go to a temporary folder too (XDG_CONFIG_HOME).
+
 Needs Debian's Chromium (``scripts/system-deps.sh chromium``, run by ``make test``); Playwright's
 own browser download is not used. Set BPCOURSE_CHROMIUM to use another Chromium binary.
 """
@@ -133,12 +135,16 @@ def server(course, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"no Chromium at {CHROMIUM}: run `scripts/system-deps.sh chromium` (as root "
                     "on Debian), or set BPCOURSE_CHROMIUM to a Chromium binary")
+    home = tmp_path_factory.mktemp("chromium")  # its crash reports go to ~/.config otherwise
+    env = dict(os.environ, XDG_CONFIG_HOME=str(home / "config"),
+               XDG_CACHE_HOME=str(home / "cache"))
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                              env=env)
         yield chromium
         chromium.close()
 
