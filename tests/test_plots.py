@@ -1,0 +1,82 @@
+"""The course's figures draw what they say: each returns its Axes with the data on it.
+
+The notebooks run these in their kernels (and the browser test sees the images); here each one
+is checked in-process, on the Agg backend, for what ends up on the axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from bpcourse import plots  # noqa: E402
+from bpcourse.data import spiral  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_activation_curves_draw_each_function_and_its_derivative():
+    x = np.linspace(-3, 3, 50)
+    ax = plots.activation_curves({"relu": (lambda v: np.maximum(v, 0), lambda v: v > 0)}, x=x)
+    relu, drelu = ax.get_lines()[:2]
+    np.testing.assert_array_equal(relu.get_ydata(), np.maximum(x, 0))
+    np.testing.assert_array_equal(drelu.get_ydata(), x > 0)
+    assert relu.get_color() == drelu.get_color() and drelu.get_linestyle() == "--"
+
+
+def test_gradient_errors_colour_what_passes_and_what_fails():
+    ax = plots.gradient_errors({"W1": 1e-10, "b1": 0.0, "W2": 1e-3}, tol=1e-7)
+    bars = ax.patches
+    assert [b.get_height() for b in bars] == pytest.approx([1e-10, 1e-16, 1e-3])
+    green, red = matplotlib.colors.to_rgba("C2"), matplotlib.colors.to_rgba("C3")
+    assert [b.get_facecolor() for b in bars] == [green, green, red]
+    assert ax.get_yscale() == "log"
+
+
+def test_loss_curve_smooths_with_a_moving_average():
+    losses = np.arange(10.0)
+    ax = plots.loss_curve(losses, smooth=3, label="train")
+    raw, smoothed = ax.get_lines()
+    np.testing.assert_array_equal(raw.get_ydata(), losses)
+    np.testing.assert_allclose(smoothed.get_ydata(), np.arange(1.0, 9.0))
+    assert ax.get_legend() is not None
+
+
+def test_decision_boundary_colours_the_plane_by_predicted_class():
+    X, y = spiral(20, 3, seed=1)
+    seen = []
+
+    def predict(points):
+        seen.append(points.shape)
+        return (points[:, 0] > 0).astype(int)
+
+    ax = plots.decision_boundary(predict, X, y, resolution=30)
+    assert seen == [(900, 2)]
+    assert len(ax.collections) >= 2  # the filled regions and the scattered points
+    np.testing.assert_array_equal(ax.collections[-1].get_offsets(), X)
+
+
+def test_step_size_errors_mark_the_best_step():
+    hs = np.logspace(-10, -1, 10)
+    err = np.abs(np.log10(hs) + 5) + 1e-12  # smallest at h = 1e-5
+    ax = plots.step_size_errors(hs, {"central": err})
+    curve, best = ax.get_lines()[:2]
+    np.testing.assert_array_equal(curve.get_xdata(), hs)
+    assert best.get_xdata()[0] == pytest.approx(1e-5)
+    assert "best h ≈ 1e-05" in ax.get_legend().get_texts()[0].get_text()
+
+
+def test_cost_vs_params_draws_the_prediction_or_a_slope_one_guide():
+    p, t = np.array([10.0, 100.0, 1000.0]), np.array([1e-3, 1e-2, 1e-1])
+    guide = plots.cost_vs_params(p, t).get_lines()[1]
+    np.testing.assert_allclose(guide.get_ydata(), t[-1] * p / p[-1])
+    predicted = plots.cost_vs_params(p, t, predicted=2 * t).get_lines()[1]
+    np.testing.assert_allclose(predicted.get_ydata(), 2 * t)
