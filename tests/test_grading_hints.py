@@ -7,13 +7,12 @@ small edits; nobody rewrites the others'.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import load_builder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,15 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _builder(name: str):
     """Import scripts/notebooks/<name>.py, whose module constants hold the solution sources."""
-    path = ROOT / "scripts" / "notebooks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_builder_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.parent.parent))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(path.parent.parent))
-    return module
+    return load_builder(ROOT / "scripts" / "notebooks" / f"{name}.py")
 
 
 def _define(source: str, *names: str, replace: tuple[str, str] | None = None):

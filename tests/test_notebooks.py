@@ -19,7 +19,6 @@ from the gradebook and errors from the autograded notebooks.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from builders import load_builder
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = sorted(p.name for p in (ROOT / "solutions").glob("*/")
@@ -241,13 +241,7 @@ def test_the_leak_check_finds_a_planted_line(name):
 # ----- sources: builders and outputs -----
 
 def _build(builder: Path, root: Path) -> Path:
-    spec = importlib.util.spec_from_file_location(f"_build_{builder.stem}", builder)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(builder.parent.parent))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(builder.parent.parent))
+    module = load_builder(builder)
     return module.write(module.NAME, module.CELLS, root=root)
 
 
