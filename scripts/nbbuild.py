@@ -13,6 +13,8 @@ Cell kinds:
     test(grade_id, points, src) a locked test cell; hidden parts between
                                 ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS
     written(grade_id, points, text)  a written answer graded by hand (markdown)
+    hidden(module, answers, *tests)  the source of a hidden-test cell that calls
+                                bpcourse.grading.<module>.<test>(answers) when graded
 """
 
 from __future__ import annotations
@@ -54,6 +56,27 @@ def answer(grade_id: str, src: str):
 def test(grade_id: str, points: float, src: str):
     return new_code_cell(_clean(src), metadata=_meta(grade_id, grade=True, solution=False,
                                                       locked=True, points=points))
+
+
+def hidden(module: str, answers: str, *tests: str,
+           about: str = "random shapes and seeds against an independent oracle") -> str:
+    """The source of a hidden-test cell for the exercise whose answers are named.
+
+    Its one visible line, ``<module>.require_written(<answers>)``, fails until the learner has
+    replaced the release's ``raise NotImplementedError()``, so the cell scores 0 in a release
+    run too; each ``<module>.<test>(<answers>)`` is hidden and runs only when graded.
+
+    Args:
+        module: the grading module, e.g. "nb04" (bpcourse.grading.nb04).
+        answers: the learner's names the tests take, e.g. "linear_forward, linear_backward".
+        tests: names of test functions in that module, e.g. "test_linear".
+        about: what the hidden tests try, for the cell's comment.
+    """
+    calls = "\n".join(f"{module}.{name}({answers})" for name in tests)
+    return (f"# Hidden tests (run when the notebook is graded): {about}; the message names the\n"
+            f"# likely mistake.\nfrom bpcourse.grading import {module}\n"
+            f"{module}.require_written({answers})\n"
+            f"### BEGIN HIDDEN TESTS\n{calls}\n### END HIDDEN TESTS")
 
 
 def written(grade_id: str, points: float, text: str):

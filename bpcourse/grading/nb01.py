@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import check as _check
 from .. import numgrad as _numgrad
+from .toolkit import assert_own_work, expect, rng_for
 
 __all__ = ["test_numerical_gradient", "test_numerical_gradient_step", "test_rel_error"]
 
@@ -20,9 +21,6 @@ _exp, _abs, _max, _maximum, _mean, _sum = np.exp, np.abs, np.max, np.maximum, np
 _array, _asarray, _array_equal, _isfinite = np.array, np.asarray, np.array_equal, np.isfinite
 
 
-def _grading():
-    from . import assert_own_work, expect, rng_for
-    return expect, rng_for, assert_own_work
 
 
 # ----- numerical_gradient -----
@@ -125,7 +123,6 @@ def test_numerical_gradient(numerical_gradient, seeds=(1, 2, 3, 4, 5)) -> None:
     Named mistakes: forward difference, dividing by h instead of 2h, perturbing the whole array,
     looping over the first axis only, not restoring x, returning the wrong shape.
     """
-    expect, rng_for, assert_own_work = _grading()
     assert_own_work(numerical_gradient, _numgrad.numerical_gradient,
                     _numgrad.numerical_gradient_array)
     for seed in seeds:
@@ -163,7 +160,6 @@ def test_numerical_gradient(numerical_gradient, seeds=(1, 2, 3, 4, 5)) -> None:
 
 def test_numerical_gradient_step(numerical_gradient, seeds=(11, 12, 13)) -> None:
     """The step h is honoured: for f = Σ c·x³ the central difference is exactly 3c·x² + c·h²."""
-    expect, rng_for, _ = _grading()
     for seed in seeds:
         rng = rng_for(seed)
         shape = (int(rng.integers(2, 5)), int(rng.integers(5, 8)))
@@ -218,7 +214,6 @@ def test_rel_error(rel_error, seeds=(21, 22, 23, 24)) -> None:
     Named mistakes: no 1e-8 floor (NaN at 0/0), mean instead of max, |a + b| instead of
     |a| + |b|, a missing abs in the numerator, max|a-b| / max(|a|+|b|), an array returned.
     """
-    expect, rng_for, assert_own_work = _grading()
     assert_own_work(rel_error, _check.rel_error)
     for seed in seeds:
         rng = rng_for(seed)

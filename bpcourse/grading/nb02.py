@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .. import numgrad as _numgrad
+from .toolkit import expect, rng_for
 
 __all__ = ["test_grad_add_mul", "test_grad_sigmoid_neuron", "test_grad_fork"]
 
@@ -19,9 +20,6 @@ _exp = math.exp
 _array = np.array
 
 
-def _grading():
-    from . import expect, rng_for
-    return expect, rng_for
 
 
 def _sigmoid(z):
@@ -56,7 +54,6 @@ def _call(fn, args, n, name):
 
 def test_grad_add_mul(grad_add_mul, seeds=(71, 72, 73)) -> None:
     """f = (x + y) * z: (df/dx, df/dy, df/dz) = (z, z, x + y)."""
-    expect, rng_for = _grading()
     for seed in seeds:
         x, y, z = (float(v) for v in rng_for(seed).uniform(-3, 3, size=3))
         name = f"grad_add_mul({x:.4g}, {y:.4g}, {z:.4g})"
@@ -74,7 +71,6 @@ def test_grad_add_mul(grad_add_mul, seeds=(71, 72, 73)) -> None:
 
 def test_grad_sigmoid_neuron(grad_sigmoid_neuron, seeds=(81, 82, 83)) -> None:
     """f = σ(w0·x0 + w1·x1 + w2): the five partials (w0, x0, w1, x1, w2)."""
-    expect, rng_for = _grading()
     for seed in seeds:
         args = tuple(float(v) for v in rng_for(seed).uniform(-2, 2, size=5))
         w0, x0, w1, x1, w2 = args
@@ -96,7 +92,6 @@ def test_grad_sigmoid_neuron(grad_sigmoid_neuron, seeds=(81, 82, 83)) -> None:
 
 def test_grad_fork(grad_fork, seeds=(91, 92, 93)) -> None:
     """f = (x + y) · x, x used twice: df/dx = (x + y) + x, df/dy = x."""
-    expect, rng_for = _grading()
     for seed in seeds:
         x, y = (float(v) for v in rng_for(seed).uniform(-3, 3, size=2))
         name = f"grad_fork({x:.4g}, {y:.4g})"

@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from .. import autograd as _autograd
+from .toolkit import DelegationDetected, assert_own_work, expect, rng_for
 
 __all__ = ["test_value_ops", "test_value_graph", "test_value_deep", "test_value_second_backward"]
 
@@ -29,9 +30,6 @@ _exp, _tanh, _prod, _isfinite = math.exp, math.tanh, math.prod, math.isfinite
 _array = np.array
 
 
-def _grading():
-    from . import DelegationDetected, assert_own_work, expect, rng_for
-    return expect, rng_for, assert_own_work, DelegationDetected
 
 
 # ----- the float64 model: forward arithmetic for the oracle, switchable mistakes for hints -----
@@ -144,7 +142,6 @@ def _model(expr, point, mode):
 # ----- running the learner's Value -----
 
 def _own_work(Value):
-    _, _, assert_own_work, DelegationDetected = _grading()
     if not isinstance(Value, type):
         raise AssertionError(f"Value must be a class, got {type(Value).__name__}.")
     assert_own_work(Value, _autograd.Value)
@@ -268,7 +265,6 @@ _FORWARD_MISTAKES = {  # name: (what the slip computes from the numbers a, b, hi
 
 
 def _check_op(Value, name, op, domain, mistakes, rng, upstream):
-    expect, _, _, _ = _grading()
     lo, hi = domain
     numbers = rng.uniform(max(lo, 0.2), hi, size=2)
     if lo < 0:
@@ -308,7 +304,6 @@ def test_value_ops(Value, seeds=(31, 32, 33)) -> None:
     + and * are checked alone first; then each expression is multiplied by a random upstream
     factor u (L = op(a, b) * u), so a closure that forgets out.grad is caught.
     """
-    _, rng_for, _, _ = _grading()
     _own_work(Value)
     for seed in seeds:
         rng = rng_for(seed)
@@ -407,7 +402,6 @@ def _check_order(calls, nodes, out, what):
 def test_value_graph(Value, seeds=(41, 42, 43)) -> None:
     """Gradients add at forks (c = a + a; L = c + c gives dL/da = 4), diamonds, reuse; each node
     passes its gradient on only after all its uses (reverse topological order)."""
-    expect, rng_for, _, _ = _grading()
     _own_work(Value)
     for seed in seeds:
         rng = rng_for(seed)
@@ -460,7 +454,6 @@ def test_value_deep(Value, depth=2000, seed=51) -> None:
     Python stops a recursion near 1000 frames, so the topological order must be built with an
     explicit stack (as the notebook teaches), not with a recursive function.
     """
-    expect, rng_for, _, _ = _grading()
     _own_work(Value)
     rng = rng_for(seed)
     factors = [float(c) for c in rng.uniform(0.995, 1.005, size=depth)]
@@ -487,7 +480,6 @@ def test_value_deep(Value, depth=2000, seed=51) -> None:
 
 def test_value_second_backward(Value, seeds=(61, 62)) -> None:
     """After setting every node's .grad to 0, a second backward() gives the same gradients."""
-    expect, rng_for, _, _ = _grading()
     _own_work(Value)
     for seed in seeds:
         rng = rng_for(seed)

@@ -10,13 +10,19 @@ the same input, passed to ``expect`` so that a match names it.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
-from .. import check as _check
 from .. import layers as _reference
 from ..numgrad import numerical_gradient_array
+from .toolkit import (
+    assert_own_work,
+    call,
+    expect_array,
+    expect_scalar,
+    fail_if_warned,
+    require_written,
+    sigmoid,
+)
 
 __all__ = ["test_linear", "test_relu", "test_sigmoid", "test_softmax_cross_entropy",
            "test_mse_loss", "require_written", "call", "fail_if_warned", "expect_array",
@@ -28,152 +34,6 @@ _isfinite, _all, _array_equal, _asarray = np.isfinite, np.all, np.array_equal, n
 _exp, _log, _where, _eye, _arange, _tanh = np.exp, np.log, np.where, np.eye, np.arange, np.tanh
 
 
-def require_written(*answers) -> None:
-    """Fail, naming it, for each answer that still raises NotImplementedError (the release's
-    placeholder). The visible line of a hidden-test cell, so that the cell fails until the
-    exercise is done, also in a release run without the hidden tests.
-    """
-    for fn in answers:
-        functions = [fn] if not isinstance(fn, type) else [
-            v for v in vars(fn).values() if hasattr(v, "__code__")]
-        for f in functions:
-            code = getattr(f, "__code__", None)
-            if code is not None and "NotImplementedError" in code.co_names:
-                raise AssertionError(
-                    f"{getattr(fn, '__name__', fn)} is not written yet: replace "
-                    "`raise NotImplementedError()` with your code, run its cell, then this one.")
-
-
-# ----- helpers shared by the hidden tests of notebooks 04-06 -----
-
-_WARNING_HINTS = {
-    "overflow": "exp overflowed: exp of a large number is inf",
-    "divide by zero": "log(0) or a division by 0: a probability underflowed to 0",
-    "invalid value": "inf / inf or inf − inf gave NaN, usually after exp overflowed",
-}
-
-
-def call(fn, name: str, *args, returns: int | None = None, warned: list | None = None):
-    """Call the learner's `fn(*args)` quietly and check what comes back.
-
-    numpy warnings are recorded, never printed (nbgrader scores a test cell 0 on any stderr
-    output). Pass a list as `warned` to collect their messages, and call ``fail_if_warned``
-    after comparing the outputs: a wrong output is then named by its mistake first, and a
-    right one that warned is named as unstable.
-
-    Args:
-        fn: the learner's function.
-        name: its name, for messages.
-        args: its arguments.
-        returns: if given, fn must return a tuple of that length.
-        warned: a list that receives the messages of the numpy warnings raised.
-
-    Returns:
-        What fn returned.
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
-            try:
-                result = fn(*args)
-            except NotImplementedError:
-                raise AssertionError(
-                    f"{name} is not written yet (it raises NotImplementedError): replace "
-                    "`raise NotImplementedError()` with your code.") from None
-            except AssertionError:
-                raise
-            except Exception as error:
-                shapes = ", ".join(str(getattr(a, "shape", type(a).__name__)) for a in args)
-                raise AssertionError(f"{name} raised {type(error).__name__}: {error} "
-                                     f"(called with arguments of shapes {shapes}).") from error
-    if warned is not None:
-        warned.extend(str(w.message) for w in caught)
-    if returns is not None and not (isinstance(result, tuple) and len(result) == returns):
-        got = (f"a tuple of {len(result)}" if isinstance(result, tuple)
-               else type(result).__name__)
-        raise AssertionError(f"{name} must return a tuple of {returns} values, got {got}.")
-    return result
-
-
-def fail_if_warned(name: str, warned: list, hint: str) -> None:
-    """Raise an AssertionError naming the first numpy warning in `warned` and the fix `hint`."""
-    if warned:
-        message = warned[0]
-        why = next((w for key, w in _WARNING_HINTS.items() if key in message), message)
-        raise AssertionError(f"{name} is not numerically stable: numpy warned '{message}' "
-                             f"({why}). Likely fix: {hint}.")
-
-
-def _same_with_nan(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
-    """Equal shapes, NaN/inf in the same places with the same values, the rest close."""
-    if a.shape != b.shape:
-        return False
-    fa, fb = _isfinite(a), _isfinite(b)
-    if not _array_equal(fa, fb):
-        return False
-    if not _array_equal(_where(fa, 0.0, np.nan_to_num(a, nan=7.0)),
-                        _where(fb, 0.0, np.nan_to_num(b, nan=7.0))):
-        return False
-    return _check.rel_error(_where(fa, a, 0.0), _where(fb, b, 0.0)) < tol
-
-
-def expect_array(got, expected, name: str, *, mistakes=(), tol: float = 1e-6,
-                 nonfinite_hint: str | None = None, **diagnose_kw):
-    """bpcourse.grading.expect, made safe and specific for answers holding NaN or inf.
-
-    A NaN/inf answer is matched NaN-aware against the mistake models, then named by
-    `nonfinite_hint` if given; the comparison itself never emits a numpy warning (a test cell
-    must stay silent).
-
-    Args and returns as ``bpcourse.grading.expect``, plus
-        nonfinite_hint: the likely mistake when the answer holds NaN or inf and no model fits.
-    """
-    from . import assert_untampered, expect  # late: the package module imports this one
-
-    assert_untampered()
-    with np.errstate(all="ignore"):
-        if isinstance(got, np.ndarray) and got.dtype.kind == "f" and not _all(_isfinite(got)) \
-                and got.shape == _asarray(expected).shape:
-            for hint, wrong in mistakes:
-                wrong = _asarray(wrong, dtype=float)
-                if not _all(_isfinite(wrong)) and _same_with_nan(got.astype(float), wrong, tol):
-                    raise _check.GradientMismatch(f"{name}: wrong. Likely mistake: {hint}.")
-            if nonfinite_hint:
-                raise _check.GradientMismatch(f"{name}: contains NaN or inf. Likely mistake: "
-                                              f"{nonfinite_hint}.")
-        return expect(got, expected, name, mistakes=mistakes, tol=tol, **diagnose_kw)
-
-
-def expect_scalar(got, expected: float, name: str, *, mistakes=(), tol: float = 1e-6,
-                  batch_size: int | None = None, nonfinite_hint: str | None = None) -> float:
-    """Compare a number (a loss) with the reference; on failure name the mistake.
-
-    Args:
-        got: the learner's value: a float (a numpy float or a 0-d array are fine).
-        expected: the reference value.
-        name: what the message calls it.
-        mistakes: (hint, wrong_value) pairs.
-        tol: largest relative error accepted.
-        batch_size: N, to recognise a missing or doubled 1/N.
-        nonfinite_hint: the likely mistake when the value is NaN or inf and no model fits.
-    """
-    if isinstance(got, np.ndarray) and got.shape == ():
-        got = got.item()
-    if isinstance(got, np.ndarray) or not isinstance(got, (int, float, np.number)) \
-            or isinstance(got, (bool, np.bool_, complex, np.complexfloating)):
-        what = f"an array of shape {got.shape}" if isinstance(got, np.ndarray) else \
-            type(got).__name__
-        raise AssertionError(f"{name}: must be a single number (a float), got {what}. "
-                             "Reduce it with .mean() or .sum() over all elements.")
-    return expect_array(_asarray(float(got)), _asarray(float(expected)), name,
-                        mistakes=[(h, _asarray(float(w))) for h, w in mistakes], tol=tol,
-                        batch_size=batch_size, nonfinite_hint=nonfinite_hint)
-
-
-def _own(answer, *refs) -> None:
-    from . import assert_own_work  # late: the package module imports this one
-
-    assert_own_work(answer, *refs)
 
 
 def _shapes(seed: int) -> tuple[int, int, int]:
@@ -191,8 +51,8 @@ def test_linear(linear_forward, linear_backward, seeds=(11, 12, 13, 14)) -> None
     Cases: non-square (N, D, M) from each seed, plus a square N = D = M case where a missing
     transpose gives the right shape but the wrong numbers.
     """
-    _own(linear_forward, _reference.linear_forward)
-    _own(linear_backward, _reference.linear_backward)
+    assert_own_work(linear_forward, _reference.linear_forward)
+    assert_own_work(linear_backward, _reference.linear_backward)
     _linear_case(linear_forward, linear_backward, 99, 5, 5, 5)  # first: names a missing .T
     for seed in seeds:
         _linear_case(linear_forward, linear_backward, seed, *_shapes(seed))
@@ -238,8 +98,8 @@ def _relu(x: np.ndarray) -> np.ndarray:
 
 def test_relu(relu_forward, relu_backward, seeds=(21, 22, 23)) -> None:
     """max(0, x) elementwise, and its gradient dout · [x > 0], on 1-D to 3-D inputs."""
-    _own(relu_forward, _reference.relu_forward)
-    _own(relu_backward, _reference.relu_backward)
+    assert_own_work(relu_forward, _reference.relu_forward)
+    assert_own_work(relu_backward, _reference.relu_backward)
     shapes = [_shapes(s)[::2] for s in seeds] + [(7,), (2, 3, 4)]
     for seed, shape in enumerate(shapes, start=100):
         _relu_case(relu_forward, relu_backward, seed, shape)
@@ -275,16 +135,10 @@ def _relu_case(relu_forward, relu_backward, seed: int, shape: tuple) -> None:
 
 # ----- sigmoid -----
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # The oracle: exp only ever sees -|x| (no overflow); checked against 1/(1+e^-x) in tests.
-    z = _exp(-abs(x))
-    return _where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
-
-
 def test_sigmoid(sigmoid_forward, sigmoid_backward, seeds=(31, 32, 33)) -> None:
     """σ(x) and dout · σ(x)(1 − σ(x)), then σ(±1000) without overflow (0 and 1, no warning)."""
-    _own(sigmoid_forward, _reference.sigmoid_forward)
-    _own(sigmoid_backward, _reference.sigmoid_backward)
+    assert_own_work(sigmoid_forward, _reference.sigmoid_forward)
+    assert_own_work(sigmoid_backward, _reference.sigmoid_backward)
     for seed in seeds:
         _sigmoid_case(sigmoid_forward, sigmoid_backward, seed, _shapes(seed)[::2])
     big = np.array([[-1000.0, -50.0, 0.0, 50.0, 1000.0]])
@@ -292,7 +146,7 @@ def test_sigmoid(sigmoid_forward, sigmoid_backward, seeds=(31, 32, 33)) -> None:
     out, _ = call(sigmoid_forward, "sigmoid_forward", big.copy(), returns=2, warned=warned)
     with np.errstate(over="ignore", invalid="ignore"):
         naive_pos = _exp(big) / (1.0 + _exp(big))
-    expect_array(out, _sigmoid(big), "sigmoid_forward at x = ±1000", mistakes=[
+    expect_array(out, sigmoid(big), "sigmoid_forward at x = ±1000", mistakes=[
         ("exp(x) / (1 + exp(x)) overflows for large x (inf / inf = NaN): compute exp only of "
          "−|x| and pick the formula by the sign of x", naive_pos)])
     fail_if_warned("sigmoid_forward at x = ±1000", warned,
@@ -304,14 +158,14 @@ def _sigmoid_case(sigmoid_forward, sigmoid_backward, seed: int, shape: tuple) ->
     r = np.random.default_rng(seed)
     x = 2 * r.standard_normal(shape)
     out, cache = call(sigmoid_forward, "sigmoid_forward", x.copy(), returns=2)
-    s = _sigmoid(x)
+    s = sigmoid(x)
     expect_array(out, s, f"sigmoid_forward: out (x {x.shape})", mistakes=[
-        ("sign error in the exponent: σ(x) = 1 / (1 + exp(−x))", _sigmoid(-x)),
+        ("sign error in the exponent: σ(x) = 1 / (1 + exp(−x))", sigmoid(-x)),
         ("that is tanh, not the sigmoid: σ(x) = 1 / (1 + exp(−x))", _tanh(x))])
     dout = r.standard_normal(shape)
     dx = call(sigmoid_backward, "sigmoid_backward", dout.copy(), cache)
-    s2 = _sigmoid(s)
-    expect_array(dx, numerical_gradient_array(_sigmoid, x.copy(), dout),
+    s2 = sigmoid(s)
+    expect_array(dx, numerical_gradient_array(sigmoid, x.copy(), dout),
                  f"sigmoid_backward: dx (x {x.shape})", mistakes=[
                      ("the factor (1 − σ(x)) is missing: dx = dout · σ(x) · (1 − σ(x))",
                       dout * s),
@@ -365,7 +219,7 @@ def softmax_ce_cases(seeds=(41, 42, 43)) -> list[tuple[np.ndarray, np.ndarray, s
 def test_softmax_cross_entropy(softmax_cross_entropy, seeds=(41, 42, 43)) -> None:
     """Mean cross-entropy and dlogits against the analytic formula (p − onehot(y)) / N,
     including logits of ±1000 (a row shift and log-sum-exp keep everything finite)."""
-    _own(softmax_cross_entropy, _reference.softmax_cross_entropy)
+    assert_own_work(softmax_cross_entropy, _reference.softmax_cross_entropy)
     for logits, y, kind in softmax_ce_cases(seeds):
         _softmax_case(softmax_cross_entropy, logits, y, kind)
 
@@ -424,7 +278,7 @@ def _softmax_case(softmax_cross_entropy, logits: np.ndarray, y: np.ndarray, kind
 def test_mse_loss(mse_loss, seeds=(51, 52, 53)) -> None:
     """L = mean over all K elements of (pred − target)², dpred = 2 (pred − target) / K, on
     1-D, 2-D (N rows ≠ K elements) and 3-D arrays."""
-    _own(mse_loss, _reference.mse_loss)
+    assert_own_work(mse_loss, _reference.mse_loss)
     shapes = [_shapes(s)[:2] for s in seeds] + [(9,), (2, 3, 2)]
     for seed, shape in enumerate(shapes, start=500):
         _mse_case(mse_loss, seed, shape)

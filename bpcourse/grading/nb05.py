@@ -12,17 +12,13 @@ import numpy as np
 
 from .. import nn as _nn
 from ..numgrad import numerical_gradient
-from .nb04 import _sigmoid, call, expect_array, require_written
+from .toolkit import assert_own_work, call, expect_array, require_written, sigmoid
 
 __all__ = ["test_forward_pass", "test_backward_pass", "test_sgd_step", "require_written"]
 
 _maximum, _tanh, _sum, _array_equal = np.maximum, np.tanh, np.sum, np.array_equal
 
 
-def _own(answer, *refs) -> None:
-    from . import assert_own_work  # late: the package module imports this one
-
-    assert_own_work(answer, *refs)
 
 
 class _Spy:
@@ -78,7 +74,7 @@ def _oracle_forward(layers, x: np.ndarray) -> np.ndarray:
         elif isinstance(layer, _nn.Tanh):
             x = _tanh(x)
         elif isinstance(layer, _nn.Sigmoid):
-            x = _sigmoid(x)
+            x = sigmoid(x)
         else:
             raise TypeError(f"no oracle for {layer!r}")
     return x
@@ -129,7 +125,7 @@ def test_forward_pass(forward_pass, seeds=(61, 62, 63)) -> None:
     """forward_pass(layers, x) applies each layer once, first to last, feeding each the
     previous output; checked on a square network (where a wrong order keeps the shapes) and
     non-square ones, against the network's formula."""
-    _own(forward_pass, _nn.Sequential, _nn.Sequential.forward)
+    assert_own_work(forward_pass, _nn.Sequential, _nn.Sequential.forward)
     cases = [(60, (4, 4, 4, 4))] + [
         (s, tuple(int(v) for v in np.random.default_rng(s).choice(np.arange(2, 9), 4,
                                                                    replace=False)))
@@ -174,7 +170,7 @@ def test_backward_pass(backward_pass, seeds=(71, 72)) -> None:
     the gradient the next one returned, leaves every parameter's .grad equal to central
     differences of sum(network(x) * dout), returns dL/dx; gradients accumulate (a second
     call adds the same again)."""
-    _own(backward_pass, _nn.Sequential, _nn.Sequential.backward)
+    assert_own_work(backward_pass, _nn.Sequential, _nn.Sequential.backward)
     cases = [(70, (3, 3, 3, 3))] + [
         (s, tuple(int(v) for v in np.random.default_rng(s).choice(np.arange(2, 8), 4,
                                                                    replace=False)))
@@ -252,7 +248,7 @@ def _backward_case(backward_pass, seed: int, sizes: tuple[int, ...]) -> None:
 def test_sgd_step(sgd_step, seeds=(81, 82, 83)) -> None:
     """sgd_step(params, lr): every parameter's data becomes data − lr · grad, in place (the
     same array object), and the gradients are left alone."""
-    _own(sgd_step, _nn.SGD, _nn.SGD.step)
+    assert_own_work(sgd_step, _nn.SGD, _nn.SGD.step)
     for seed in seeds:
         _sgd_case(sgd_step, seed)
 

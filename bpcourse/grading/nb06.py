@@ -13,16 +13,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import flops as _reference
-from .nb04 import require_written
+from .toolkit import assert_own_work, assert_untampered, require_written
 
 __all__ = ["test_count_params", "test_forward_backward_flops", "test_numeric_gradient_flops",
            "random_layer_sizes", "require_written"]
 
 
-def _own(answer, *refs) -> None:
-    from . import assert_own_work  # late: the package module imports this one
-
-    assert_own_work(answer, *refs)
 
 
 def random_layer_sizes(seed: int) -> tuple[list[int], int]:
@@ -64,8 +60,6 @@ def _number(value, name: str) -> int:
 
 
 def _expect_count(got, expected: int, name: str, mistakes) -> None:
-    from . import assert_untampered  # late: the package module imports this one
-
     assert_untampered()
     if got == expected:
         return
@@ -86,7 +80,7 @@ def _call(fn, name: str, *args) -> int:
 
 def test_count_params(count_params, seeds=(91, 92, 93, 94, 95)) -> None:
     """P = Σ over layers of D·M weights + M biases, on fixed and random MLPs."""
-    _own(count_params, _reference.count_params)
+    assert_own_work(count_params, _reference.count_params)
     for sizes, _ in _cases(seeds):
         name = f"count_params({sizes})"
         w = _weights(sizes)
@@ -106,8 +100,8 @@ def test_count_params(count_params, seeds=(91, 92, 93, 94, 95)) -> None:
 def test_forward_backward_flops(forward_flops, backward_flops, seeds=(101, 102, 103, 104)
                                 ) -> None:
     """forward = 2·n·P and backward = 4·n·P, on fixed and random MLPs and batch sizes."""
-    _own(forward_flops, _reference.forward_flops, _reference.count_params)
-    _own(backward_flops, _reference.backward_flops, _reference.count_params)
+    assert_own_work(forward_flops, _reference.forward_flops, _reference.count_params)
+    assert_own_work(backward_flops, _reference.backward_flops, _reference.count_params)
     for sizes, n in _cases(seeds):
         p, w = _params(sizes), _weights(sizes)
         name = f"forward_flops({sizes}, n={n})"
@@ -131,8 +125,8 @@ def test_forward_backward_flops(forward_flops, backward_flops, seeds=(101, 102, 
 
 def test_numeric_gradient_flops(numeric_gradient_flops, seeds=(111, 112, 113, 114)) -> None:
     """Central differences: 2 forward passes per parameter, 2P · 2nP = 4·n·P² FLOPs."""
-    _own(numeric_gradient_flops, _reference.numeric_gradient_flops, _reference.forward_flops,
-         _reference.count_params)
+    assert_own_work(numeric_gradient_flops, _reference.numeric_gradient_flops,
+                    _reference.forward_flops, _reference.count_params)
     for sizes, n in _cases(seeds):
         p = _params(sizes)
         name = f"numeric_gradient_flops({sizes}, n={n})"

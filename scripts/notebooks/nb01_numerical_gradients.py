@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from nbbuild import answer, code, md, test, write, written  # noqa: E402
+from nbbuild import answer, code, hidden, md, test, write, written  # noqa: E402
 
 NAME = "01_numerical_gradients"
 
@@ -57,16 +57,6 @@ def rel_error(a, b):
     ### END SOLUTION
 '''
 
-
-def hidden(*calls: str) -> str:
-    lines = "\n".join(f"    {c}" for c in calls)
-    return f"""
-    # Hidden tests: random shapes and seeds, non-square arrays, named mistakes.
-    ### BEGIN HIDDEN TESTS
-    from bpcourse.grading import nb01
-{lines}
-    ### END HIDDEN TESTS
-    """
 
 
 CELLS = [
@@ -205,8 +195,8 @@ CELLS = [
     print("numerical_gradient: the visible tests pass")
     """),
     test("numerical_gradient_hidden", 3, hidden(
-        "nb01.test_numerical_gradient(numerical_gradient)",
-        "nb01.test_numerical_gradient_step(numerical_gradient)")),
+        "nb01", "numerical_gradient", "test_numerical_gradient", "test_numerical_gradient_step",
+        about="random shapes and seeds, non-square arrays")),
     md(r"""
     ## 4. Comparing two gradients: the relative error
 
@@ -238,7 +228,7 @@ CELLS = [
         ("the mean over elements instead of the max", np.array([1 / 201 / 4]))])
     print("rel_error: the visible tests pass")
     """),
-    test("rel_error_hidden", 2, hidden("nb01.test_rel_error(rel_error)")),
+    test("rel_error_hidden", 2, hidden("nb01", "rel_error", "test_rel_error")),
     md(r"""
     ## 5. Gradient checking
 

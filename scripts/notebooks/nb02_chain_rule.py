@@ -12,9 +12,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from nbbuild import answer, code, md, test, write, written  # noqa: E402
+from nbbuild import answer, code, hidden, md, test, write, written  # noqa: E402
 
 NAME = "02_chain_rule"
+# What the hidden tests try, for the comment of each hidden-test cell.
+ABOUT = "random inputs, checked against central differences"
 
 GRAD_ADD_MUL = '''
 def grad_add_mul(x, y, z):
@@ -78,15 +80,6 @@ def grad_fork(x, y):
     return df_dx, df_dy
 '''
 
-
-def hidden(call: str) -> str:
-    return f"""
-    # Hidden tests: random inputs, checked against central differences; named mistakes.
-    ### BEGIN HIDDEN TESTS
-    from bpcourse.grading import nb02
-    {call}
-    ### END HIDDEN TESTS
-    """
 
 
 CELLS = [
@@ -178,7 +171,8 @@ CELLS = [
            mistakes=[("df/dz is the other factor q = x + y = 3", np.array([-4.0, -4.0, -4.0]))])
     print("grad_add_mul: the visible tests pass")
     """),
-    test("grad_add_mul_hidden", 1, hidden("nb02.test_grad_add_mul(grad_add_mul)")),
+    test("grad_add_mul_hidden", 1, hidden(
+        "nb02", "grad_add_mul", "test_grad_add_mul", about=ABOUT)),
     md(r"""
     ## 3. A sigmoid neuron
 
@@ -224,7 +218,7 @@ CELLS = [
     print("grad_sigmoid_neuron: the visible tests pass")
     """),
     test("grad_sigmoid_neuron_hidden", 2, hidden(
-        "nb02.test_grad_sigmoid_neuron(grad_sigmoid_neuron)")),
+        "nb02", "grad_sigmoid_neuron", "test_grad_sigmoid_neuron", about=ABOUT)),
     md(r"""
     Compare with the graph after a real backward pass: each box now shows its gradient.
     """),
@@ -271,7 +265,7 @@ CELLS = [
         ("only the direct use of x: add the path through q too", np.array([2.0, 3.0]))])
     print("grad_fork: the visible tests pass")
     """),
-    test("grad_fork_hidden", 2, hidden("nb02.test_grad_fork(grad_fork)")),
+    test("grad_fork_hidden", 2, hidden("nb02", "grad_fork", "test_grad_fork", about=ABOUT)),
     md(r"""
     Watch it happen: in the backward pass below, $x$ is coloured blue **twice** — once when
     the $\times$ node runs, once when the $+$ node does — and its gradient grows each time.

@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from nbbuild import answer, code, md, test, write  # noqa: E402
+from nbbuild import answer, code, hidden, md, test, write  # noqa: E402
 
 NAME = "04_layers"
+# What the hidden tests try, for the comment of each hidden-test cell.
+ABOUT = "random shapes and seeds, a square case, large values"
 
 LINEAR = '''
 def linear_forward(x, W, b):
@@ -169,20 +171,6 @@ def mse_loss(pred, target):
 '''
 
 
-def hidden(*answers: str) -> str:
-    """A hidden-test cell for the answers named: the grading call runs only when graded."""
-    args = ", ".join(answers)
-    name = answers[0].removesuffix("_forward")
-    return f"""
-    # Hidden tests (run when the notebook is graded): random shapes and seeds, a square case,
-    # large values; the message names the likely mistake.
-    from bpcourse.grading import nb04
-    nb04.require_written({args})
-    ### BEGIN HIDDEN TESTS
-    nb04.test_{name}({args})
-    ### END HIDDEN TESTS
-    """
-
 
 CELLS = [
     md(r"""
@@ -289,7 +277,8 @@ CELLS = [
            batch_size=4, upstream=dout)
     print("linear layer: the visible tests pass")
     """),
-    test("linear_hidden", 3, hidden("linear_forward", "linear_backward")),
+    test("linear_hidden", 3, hidden(
+        "nb04", "linear_forward, linear_backward", "test_linear", about=ABOUT)),
     md(r"""
     ## 2. ReLU
 
@@ -329,7 +318,7 @@ CELLS = [
                       dout * (dout > 0))])
     print("ReLU: the visible tests pass")
     """),
-    test("relu_hidden", 2, hidden("relu_forward", "relu_backward")),
+    test("relu_hidden", 2, hidden("nb04", "relu_forward, relu_backward", "test_relu", about=ABOUT)),
     md(r"""
     ## 3. Sigmoid
 
@@ -361,7 +350,8 @@ CELLS = [
     expect(out, np.array([0.0, 1.0]), "sigmoid_forward at ±1000")
     print("sigmoid: the visible tests pass")
     """),
-    test("sigmoid_hidden", 2, hidden("sigmoid_forward", "sigmoid_backward")),
+    test("sigmoid_hidden", 2, hidden(
+        "nb04", "sigmoid_forward, sigmoid_backward", "test_sigmoid", about=ABOUT)),
     md(r"""
     ## 4. Softmax cross-entropy
 
@@ -415,7 +405,7 @@ CELLS = [
     print("softmax cross-entropy: the visible tests pass")
     """),
     test("softmax_cross_entropy_hidden", 3,
-         hidden("softmax_cross_entropy")),
+         hidden("nb04", "softmax_cross_entropy", "test_softmax_cross_entropy", about=ABOUT)),
     md(r"""
     ## 5. Mean squared error
 
@@ -435,7 +425,7 @@ CELLS = [
            batch_size=6)
     print("mse: the visible tests pass")
     """),
-    test("mse_loss_hidden", 2, hidden("mse_loss")),
+    test("mse_loss_hidden", 2, hidden("nb04", "mse_loss", "test_mse_loss", about=ABOUT)),
     md(r"""
     ## Putting layers together
 

@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from nbbuild import answer, code, md, test, write  # noqa: E402
+from nbbuild import answer, code, hidden, md, test, write  # noqa: E402
 
 NAME = "05_layered_backprop"
+# What the hidden tests try, for the comment of each hidden-test cell.
+ABOUT = "random networks, square and not, spies that record the order of the calls"
 
 FORWARD = '''
 def forward_pass(layers, x):
@@ -68,18 +70,6 @@ def sgd_step(params, lr):
     ### END SOLUTION
 '''
 
-
-def hidden(test_name: str, answer_name: str) -> str:
-    """A hidden-test cell: the grading call runs only when the notebook is graded."""
-    return f"""
-    # Hidden tests (run when the notebook is graded): random networks, square and not, spies
-    # that record the order of the calls; the message names the likely mistake.
-    from bpcourse.grading import nb05
-    nb05.require_written({answer_name})
-    ### BEGIN HIDDEN TESTS
-    nb05.{test_name}({answer_name})
-    ### END HIDDEN TESTS
-    """
 
 
 CELLS = [
@@ -174,7 +164,8 @@ CELLS = [
     expect(out, np.maximum(x_test @ W1 + b1, 0) @ W2 + b2, "forward_pass: output")
     print("forward_pass: the visible test passes")
     """),
-    test("forward_pass_hidden", 2, hidden("test_forward_pass", "forward_pass")),
+    test("forward_pass_hidden", 2, hidden(
+        "nb05", "forward_pass", "test_forward_pass", about=ABOUT)),
     md(r"""
     ### Exercise 2 — `backward_pass(layers, dout)`
 
@@ -205,7 +196,8 @@ CELLS = [
     expect(dx_test, numerical_gradient(lambda v: L_test(x=v), x_test.copy()), "returned dx")
     print("backward_pass: the visible test passes")
     """),
-    test("backward_pass_hidden", 3, hidden("test_backward_pass", "backward_pass")),
+    test("backward_pass_hidden", 3, hidden(
+        "nb05", "backward_pass", "test_backward_pass", about=ABOUT)),
     md(r"""
     ### Exercise 3 — `sgd_step(params, lr)`
 
@@ -225,7 +217,7 @@ CELLS = [
     assert p.data is array_before, "update p.data in place (p.data -= ...), not a new array"
     print("sgd_step: the visible test passes")
     """),
-    test("sgd_step_hidden", 1, hidden("test_sgd_step", "sgd_step")),
+    test("sgd_step_hidden", 1, hidden("nb05", "sgd_step", "test_sgd_step", about=ABOUT)),
     md(r"""
     ## Are the network's gradients right?
 

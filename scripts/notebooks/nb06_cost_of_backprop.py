@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from nbbuild import answer, code, md, test, write, written  # noqa: E402
+from nbbuild import answer, code, hidden, md, test, write, written  # noqa: E402
 
 NAME = "06_cost_of_backprop"
+# What the hidden tests try, for the comment of each hidden-test cell.
+ABOUT = "fixed and random MLPs and batch sizes"
 
 COUNT_PARAMS = '''
 def count_params(layer_sizes):
@@ -94,19 +96,6 @@ WRITTEN = """
    a million parameters make numeric gradients hundreds of thousands of times slower.
 """
 
-
-def hidden(test_name: str, *answers: str) -> str:
-    """A hidden-test cell: the grading call runs only when the notebook is graded."""
-    args = ", ".join(answers)
-    return f"""
-    # Hidden tests (run when the notebook is graded): fixed and random MLPs and batch sizes;
-    # the message names the likely mistake.
-    from bpcourse.grading import nb06
-    nb06.require_written({args})
-    ### BEGIN HIDDEN TESTS
-    nb06.{test_name}({args})
-    ### END HIDDEN TESTS
-    """
 
 
 CELLS = [
@@ -200,7 +189,8 @@ CELLS = [
         "(784·128 + 128 + 128·10 + 10)")
     print("count_params: the visible test passes")
     """),
-    test("count_params_hidden", 1, hidden("test_count_params", "count_params")),
+    test("count_params_hidden", 1, hidden(
+        "nb06", "count_params", "test_count_params", about=ABOUT)),
     md("""
     ### Exercise 2 — `forward_flops(layer_sizes, n)` and `backward_flops(layer_sizes, n)`
 
@@ -215,8 +205,8 @@ CELLS = [
     assert got == 208, f"backward_flops([2, 3, 1], 4) = {got}, expected 4·4·13 = 208"
     print("forward_flops, backward_flops: the visible test passes")
     """),
-    test("passes_hidden", 2, hidden("test_forward_backward_flops", "forward_flops",
-                                    "backward_flops")),
+    test("passes_hidden", 2, hidden(
+        "nb06", "forward_flops, backward_flops", "test_forward_backward_flops", about=ABOUT)),
     md("""
     ### Exercise 3 — `numeric_gradient_flops(layer_sizes, n)`
 
@@ -230,7 +220,7 @@ CELLS = [
     print("numeric_gradient_flops: the visible test passes")
     """),
     test("numeric_gradient_flops_hidden", 1,
-         hidden("test_numeric_gradient_flops", "numeric_gradient_flops")),
+         hidden("nb06", "numeric_gradient_flops", "test_numeric_gradient_flops", about=ABOUT)),
     md(r"""
     ## The model against the exact count
 
