@@ -6,6 +6,9 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # Extras installed into .venv: the course itself, the test tools, and the peers (PyTorch CPU,
 # micrograd) that the cross-check tests and benchmarks compare against.
 EXTRAS ?= course,dev,bench
+# make test runs the suite on every core (pytest-xdist); a test file stays on one worker, so a
+# module's shared fixture (a graded corpus, a running JupyterLab) is built once.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: help setup lab teach test test-fast lint release grade bench clean
 help:
@@ -35,10 +38,10 @@ teach: setup
 test: setup
 	@scripts/system-deps.sh chromium
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m "" --cov=bpcourse --cov-report=term
+	$(BIN)/python -m pytest -m "" $(PYTEST_PARALLEL) --cov=bpcourse --cov-report=term
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_PARALLEL)
 
 lint: setup
 	$(BIN)/ruff check .
