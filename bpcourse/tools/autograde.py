@@ -160,12 +160,24 @@ def _cli_autograde(argv: list[str]) -> int:
     parser.add_argument("--db-url", default=None, help="gradebook (default: the course's)")
     parser.add_argument("--no-force", action="store_true",
                         help="skip submissions that are already autograded")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="grade in parallel on Dask: a local cluster of N worker processes "
+                             "(0: one per core); needs the [scale] extra")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="grade on the existing Dask cluster at ADDRESS (e.g. "
+                             "tcp://host:8786; default: $DASK_SCHEDULER_ADDRESS)")
+    parser.add_argument("--force", action="store_true",
+                        help="with --workers/--scheduler: regrade submissions already graded "
+                             "from the same content (skipped otherwise)")
     parser.add_argument("--json", action="store_true", help="print the outcomes as JSON")
     args = parser.parse_args(argv)
     course = args.course.resolve()
     if not (course / "nbgrader_config.py").exists():
         parser.error(f"{course} has no nbgrader_config.py: pass --course DIR, the course folder")
     try:
+        if (args.workers is not None or args.scheduler
+                or os.environ.get("DASK_SCHEDULER_ADDRESS")):
+            return _autograde_parallel_and_report(args, course)
         return _autograde_and_report(args, course)
     except RuntimeError as err:
         print(f"bpcourse autograde: {err}", file=sys.stderr)
@@ -188,6 +200,21 @@ def _autograde_and_report(args, course: Path) -> int:
             print(proc.stdout + proc.stderr, file=sys.stderr)
             print("bpcourse autograde: nbgrader failed (log above)", file=sys.stderr)
             return 1
+    print(json.dumps([o.as_dict() for o in outcomes], indent=1) if args.json
+          else format_summary(outcomes))
+    return exit_code(outcomes)
+
+
+def _autograde_parallel_and_report(args, course: Path) -> int:
+    try:
+        from .parallel import autograde_parallel
+    except ImportError as err:
+        raise RuntimeError(f"--workers needs Dask ({err.name} is missing): pip install "
+                           "'bpcourse[scale]'") from None
+    outcomes = autograde_parallel(course, args.assignment, workers=args.workers,
+                                  scheduler=args.scheduler, students=args.student,
+                                  cell_timeout=args.timeout, db_url=args.db_url,
+                                  force=args.force, progress=not args.json)
     print(json.dumps([o.as_dict() for o in outcomes], indent=1) if args.json
           else format_summary(outcomes))
     return exit_code(outcomes)
