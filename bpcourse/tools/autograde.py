@@ -31,6 +31,7 @@ from pathlib import Path
 
 from .collect import collect
 from .course import ROOT, assignments
+from .gradebook import open_gradebook
 from .nbgrader_run import db_url_of, run_nbgrader
 from .outcome import Outcome, exit_code, format_outcome, format_summary
 
@@ -46,6 +47,8 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
     """
     course = Path(course).resolve()
     db_url = db_url_of(course, db_url)
+    with open_gradebook(db_url):  # a wrong URL: one clear line, before nbgrader's traceback
+        pass
     args = ["autograde", assignment, f"--CourseDirectory.db_url={db_url}"]
     if cell_timeout is not None:
         args.append(f"--Execute.timeout={int(cell_timeout)}")

@@ -46,6 +46,8 @@ def open_gradebook(db_url: str) -> Gradebook:
     except (OperationalError, NoSuchModuleError, ArgumentError, ModuleNotFoundError) as err:
         cause = str(getattr(err, "orig", None) or err).strip().splitlines()
         cause_line = cause[0] if cause else type(err).__name__
+        if isinstance(err, (ModuleNotFoundError, NoSuchModuleError)):
+            cause_line += " (for PostgreSQL: pip install 'bpcourse[postgres]')"
         password = _password(db_url)
         if password:
             cause_line = cause_line.replace(password, "***")
