@@ -16,6 +16,7 @@ COMMANDS = {
     "grade": ("bpcourse.tools.autograde", "grade one notebook against the full (hidden) tests"),
     "autograde": ("bpcourse.tools.autograde",
                   "instructor: autograde submissions, report ungraded ones"),
+    "report": ("bpcourse.tools.report", "instructor: what the class got wrong (table, CSV, chart)"),
     "cost": ("bpcourse.cost", "measure and plot numeric gradients against backprop"),
 }
 

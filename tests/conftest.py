@@ -46,6 +46,10 @@ def pytest_configure(config):
         os.environ[var] = os.path.join(root, sub)
     _saved_env.setdefault("JUPYTER_PLATFORM_DIRS", os.environ.get("JUPYTER_PLATFORM_DIRS"))
     os.environ["JUPYTER_PLATFORM_DIRS"] = "1"  # silences jupyter_core's migration warning
+    # `bpcourse grade` keeps prepared courses in a cache: a temporary one, not ~/.cache
+    _saved_env.setdefault("BPCOURSE_CACHE_DIR", os.environ.get("BPCOURSE_CACHE_DIR"))
+    os.makedirs(os.path.join(root, "cache"))
+    os.environ["BPCOURSE_CACHE_DIR"] = os.path.join(root, "cache")
 
 
 def pytest_unconfigure(config):

@@ -172,6 +172,17 @@ def test_rerun_skips_what_is_graded_unless_forced(graded):
     assert forced[0].as_dict() == par[0].as_dict()
 
 
+def test_report_of_the_class_names_the_mistakes(graded, tmp_path, capsys):
+    from bpcourse.tools.report import cli
+
+    courses, _, par = graded
+    assert cli("report", [A, "--course", str(courses["parallel"]), "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert f"{COUNT} of {COUNT} submission(s) graded" in text
+    assert "forward difference" in text.lower()  # a named mistake of the nb01 corpus
+    assert (tmp_path / f"{A}-report.csv").exists() and (tmp_path / f"{A}-report.png").exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # Workers that die
 

@@ -21,6 +21,7 @@ Exit codes: see :mod:`bpcourse.tools.outcome`.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -28,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from nbgrader import __version__ as nbgrader_version
 
 from .collect import collect
 from .course import ROOT, assignments
@@ -90,22 +93,65 @@ def make_course(dest: Path, names: list[str], root: Path = ROOT) -> Path:
     return dest
 
 
-def grade_notebook(notebook: Path, *, assignment: str | None = None, root: Path = ROOT,
-                   cell_timeout: int | None = None, keep: Path | None = None) -> Outcome:
-    """Grade a copy of `notebook` against solutions/ with nbgrader, in a temporary course."""
-    notebook = Path(notebook).resolve()
-    if not notebook.is_file():
-        raise FileNotFoundError(f"no notebook at {notebook}")
-    assignment = assignment or assignment_of(notebook, root)
-    tmp = Path(tempfile.mkdtemp(prefix="bpcourse-grade-")) if keep is None else keep
+def cache_dir() -> Path:
+    """Where prepared courses are kept: $BPCOURSE_CACHE_DIR, else ~/.cache/bpcourse."""
+    if os.environ.get("BPCOURSE_CACHE_DIR"):
+        return Path(os.environ["BPCOURSE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "bpcourse"
+
+
+def release_digest(assignment: str, root: Path = ROOT) -> str:
+    """sha256 of what a prepared course is made of: nbgrader_config.py, the assignment's source
+    folder and nbgrader's version. Any edit of the solutions makes a new one."""
+    h = hashlib.sha256(f"nbgrader {nbgrader_version}\0".encode())
+    h.update((root / "nbgrader_config.py").read_bytes())
+    folder = root / "solutions" / assignment
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and not {".ipynb_checkpoints", "__pycache__"} & set(rel.parts):
+            h.update(b"\0" + rel.as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def prepared_course(assignment: str, root: Path = ROOT) -> Path:
+    """A course with `assignment` released into its own SQLite gradebook, made once per release
+    (content hash) and kept in :func:`cache_dir`; each grading copies it."""
+    target = cache_dir() / "courses" / f"{assignment}-{release_digest(assignment, root)}"
+    if (target / "gradebook.db").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{assignment}-", dir=target.parent))
     try:
-        course = make_course(tmp / "course", [assignment], root)
+        course = make_course(building, [assignment], root)
         db_url = f"sqlite:///{course / 'gradebook.db'}"
         env = {k: v for k, v in os.environ.items() if k != "BPCOURSE_DB_URL"}
         gen = run_nbgrader(["generate_assignment", assignment, "--force",
                             f"--CourseDirectory.db_url={db_url}"], course, env=env)
         if gen.returncode != 0:
             raise RuntimeError("nbgrader generate_assignment failed:\n" + gen.stdout + gen.stderr)
+        try:
+            building.rename(target)  # atomic: a concurrent grade may have made it first
+        except OSError:
+            pass
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return target
+
+
+def grade_notebook(notebook: Path, *, assignment: str | None = None, root: Path = ROOT,
+                   cell_timeout: int | None = None, keep: Path | None = None) -> Outcome:
+    """Grade a copy of `notebook` against solutions/ with nbgrader, in a temporary copy of the
+    release's prepared course (see :func:`prepared_course`)."""
+    notebook = Path(notebook).resolve()
+    if not notebook.is_file():
+        raise FileNotFoundError(f"no notebook at {notebook}")
+    assignment = assignment or assignment_of(notebook, root)
+    tmp = Path(tempfile.mkdtemp(prefix="bpcourse-grade-")) if keep is None else keep
+    try:
+        course = Path(shutil.copytree(prepared_course(assignment, root), tmp / "course"))
+        db_url = f"sqlite:///{course / 'gradebook.db'}"
+        env = {k: v for k, v in os.environ.items() if k != "BPCOURSE_DB_URL"}
         target = course / "submitted" / "self" / assignment / f"{assignment}.ipynb"
         target.parent.mkdir(parents=True)
         shutil.copy(notebook, target)
