@@ -18,7 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus.build import Submission, build, fresh_jupyter_env  # noqa: E402
+from corpus.build import Submission, build, fresh_jupyter_env, solution_sources  # noqa: E402
 
 from bpcourse.tools.autograde import make_course  # noqa: E402
 from bpcourse.tools.course import assignments, nbgrader_env  # noqa: E402
@@ -90,9 +90,8 @@ def test_instructor_workflow_on_postgresql_with_two_graders_at_once(postgres_ser
         solution = load_notebook(course / "solutions" / name / f"{name}.ipynb")
         return json.dumps(build(sub, release, solution))
 
-    answers = [c["metadata"]["nbgrader"]["grade_id"] for c in load_notebook(
-        course / "solutions" / first / f"{first}.ipynb")["cells"]
-        if c["metadata"].get("nbgrader", {}).get("solution")]
+    answers = list(solution_sources(load_notebook(course / "solutions" / first
+                                                  / f"{first}.ipynb")))
     archive = course / "downloaded" / first / "archive"
     archive.mkdir(parents=True)
     with zipfile.ZipFile(archive / "submissions.zip", "w") as zf:
