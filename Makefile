@@ -50,7 +50,7 @@ teach: setup-lab
 	@$(BIN)/python -m bpcourse teach
 
 test: setup
-	@scripts/system-deps.sh chromium
+	@scripts/system-deps.sh chromium postgresql
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "" --cov=bpcourse --cov-report=term
 
