@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook, InvalidEntry, MissingEntry
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
@@ -123,7 +123,11 @@ def write_grades(gb: Gradebook, assignment: str, student: str, grades: Grades | 
     its timestamp), then each auto score and comment. A manual score stays, and the grade is then
     marked for review, as nbgrader's SaveAutoGrades does. grades=None: the submission could not
     be graded; it is recorded, its scores untouched (nbgrader leaves them so too)."""
-    gb.update_or_create_student(student)
+    try:
+        gb.update_or_create_student(student)
+    except InvalidEntry:  # another grader (another assignment) added the student just now
+        gb.db.rollback()
+        gb.find_student(student)
     if grades is not None and grades.timestamp is not None:
         gb.update_or_create_submission(assignment, student, timestamp=grades.timestamp)
     else:
