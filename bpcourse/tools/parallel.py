@@ -124,7 +124,10 @@ def _finished(futures: dict, client: Client, local: bool):
     local cluster has had no worker for NO_WORKER_SECONDS."""
     pending, idle = set(futures), 0.0
     while pending:
-        done, pending = wait(pending, timeout=5, return_when="FIRST_COMPLETED")
+        try:
+            done, pending = wait(pending, timeout=5, return_when="FIRST_COMPLETED")
+        except TimeoutError:  # nothing finished in these 5 s
+            done = set()
         for future in done:
             yield future, future
         if done or not local or client.scheduler_info(n_workers=-1)["workers"]:
