@@ -12,9 +12,10 @@ import numpy as np
 
 from .. import check as _check
 from .. import numgrad as _numgrad
-from .toolkit import assert_own_work, expect, rng_for
+from .toolkit import assert_own_work, expect, require_written, rng_for
 
-__all__ = ["test_numerical_gradient", "test_numerical_gradient_step", "test_rel_error"]
+__all__ = ["test_numerical_gradient", "test_numerical_gradient_step", "test_rel_error",
+           "require_written"]
 
 # Captured at import, so a notebook cell that reassigns them cannot change the oracle.
 _exp, _abs, _max, _maximum, _mean, _sum = np.exp, np.abs, np.max, np.maximum, np.mean, np.sum
