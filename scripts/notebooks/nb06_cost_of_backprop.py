@@ -552,15 +552,18 @@ CELLS = [
         + ("Likely mistake: the tangent a'·b' = 1·0 = 0; multiplication needs the product "
            "rule, a'·b + a·b' = 1·2 + 3·0" if p.tangent == 0 else
            "The product rule: a'·b + a·b' = 1·2 + 3·0 = 2"))
-    x = Dual(0.5, 1.0)
-    for name, got, want in [("x + 1", x + 1, (1.5, 1.0)), ("1 - x", 1 - x, (0.5, -1.0)),
-                            ("x / 2", x / 2, (0.25, 0.5)), ("2 / x", 2 / x, (4.0, -8.0)),
-                            ("x ** 3", x ** 3, (0.125, 0.75)),
-                            ("x.exp()", x.exp(), (math.exp(0.5), math.exp(0.5))),
-                            ("x.tanh()", x.tanh(), (math.tanh(0.5), 1 - math.tanh(0.5) ** 2))]:
-        assert abs(got.value - want[0]) < 1e-12 and abs(got.tangent - want[1]) < 1e-12, (
-            f"{name} with x = Dual(0.5, 1.0): got Dual({got.value:.6g}, {got.tangent:.6g}), "
-            f"expected Dual({want[0]:.6g}, {want[1]:.6g})")
+    x = Dual(0.5, 2.0)          # tangent 2: the chain rule multiplies f'(x) by it
+    for name, got, value, slope in [
+            ("x + 1", x + 1, 1.5, 1.0), ("1 - x", 1 - x, 0.5, -1.0), ("x / 2", x / 2, 0.25, 0.5),
+            ("2 / x", 2 / x, 4.0, -8.0), ("x ** 3", x ** 3, 0.125, 0.75),
+            ("x.exp()", x.exp(), math.exp(0.5), math.exp(0.5)),
+            ("x.tanh()", x.tanh(), math.tanh(0.5), 1 - math.tanh(0.5) ** 2)]:
+        want = slope * 2.0      # f'(x) · x's tangent
+        assert abs(got.value - value) < 1e-12 and abs(got.tangent - want) < 1e-12, (
+            f"{name} with x = Dual(0.5, 2.0): got Dual({got.value:.6g}, {got.tangent:.6g}), "
+            f"expected Dual({value:.6g}, {want:.6g})" + (
+                ". Likely mistake: f'(x) must be multiplied by x's tangent, 2 (the chain rule)"
+                if abs(got.tangent - slope) < 1e-12 else ""))
     print("Dual: the visible test passes")
     """),
     test("dual_hidden", 2, hidden(
