@@ -818,9 +818,11 @@ CELLS = [
     The guarantee behind all of it: reverse-mode automatic differentiation (backprop)
     evaluates the gradient of a scalar function of $P$ inputs for a small constant times the
     cost of evaluating the function, however large $P$ is — for any computation, not only
-    MLPs — and pays for it in memory, the intermediate values it must keep. That is why
-    networks with billions of parameters can be trained at all, and why their training needs
-    so much more memory than their inference.
+    MLPs — and pays for it in memory, the intermediate values it must keep. (That constant
+    is a bound, stated per operation; the sharper "backward = 2 × forward, 2nP and 4nP" is
+    the count per multiply-add of a weight, and "per parameter" only without weight sharing,
+    as above.) That is why networks with billions of parameters can be trained at all, and
+    why their training needs so much more memory than their inference.
 
     ## What you did
 
