@@ -221,7 +221,7 @@ TRADE_ANSWER = """
    gradient is noisier, an epoch takes more steps, and small matrix products run at a lower
    rate (FLOPs are not time).
 2. **Checkpointing.** Keep every k-th layer's activations and recompute the others from the
-   nearest checkpoint during the backward pass: about L/k + k arrays instead of L (√L of them
+   nearest checkpoint during the backward pass: about L/k + k arrays instead of L (2√L of them
    for k = √L), for the price of about one more forward pass, ≈ 2nP more FLOPs on top of the
    6nP of a step.
 
