@@ -49,8 +49,8 @@ from . import flops, layers, nn
 __all__ = ["build_mlp", "make_batch", "loss_value", "backprop_gradient", "flat_parameter",
            "numeric_gradient_sampled", "extrapolate", "measure", "sweep", "default_sizes",
            "write_csv", "read_csv", "format_table", "median_times", "cli", "COLUMNS",
-           "blas_threads", "matmul_products", "matmul_rates", "where_time_goes",
-           "format_rates"]
+           "blas_threads", "matmul_products", "matmul_rates", "replay_step",
+           "where_time_goes", "format_rates"]
 
 #: The columns of a row from ``measure`` (and of the CSV), in order.
 COLUMNS = (
@@ -412,14 +412,20 @@ def matmul_products(layer_sizes: Sequence[int], n: int) -> list[dict]:
 
 def matmul_rates(layer_sizes: Sequence[int], n: int, *, repeats: int = 21, seed: int = 0,
                  threads: int | None = 1, dtype=np.float64) -> list[dict]:
-    """Time each product of ``matmul_products`` on its own, as the passes compute it.
+    """Time each product of ``matmul_products`` twice: on its own, and inside the pass.
 
-    The operands are random arrays of the passes' shapes and layouts (``x.T`` is the
-    transposed view that ``layers.linear_backward`` passes to BLAS, ``W.T`` too).
+    *Alone*: random operands of the product's shapes and layouts (``x.T`` and ``W.T`` are the
+    transposed views that ``layers.linear_backward`` hands to BLAS), the same product again
+    and again: its output lands in the same, cache-warm memory each time.
+    *In the pass*: a replay of build_mlp's forward and backward passes in the order
+    ``bpcourse.nn`` runs them (dx, then dW while dx is alive, then ``.grad +=``), each product
+    timed where it happens. Where the pass's other arrays push a product's operands out of
+    the CPU's caches, it runs slower there than alone: another way FLOPs are not time.
 
     Returns:
-        The rows of ``matmul_products`` with ``seconds`` (median of ``repeats``) and
-        ``gflops`` (flops / seconds / 10⁹), and ``blas_threads`` (0: not limited).
+        The rows of ``matmul_products`` with ``seconds`` and ``gflops`` (alone),
+        ``seconds_in_pass`` and ``gflops_in_pass`` (medians of ``repeats``), and
+        ``blas_threads`` (0: not limited).
     """
     repeats = _check_positive(repeats, "repeats", "repeats=21")
     rows = matmul_products(layer_sizes, n)
@@ -435,15 +441,73 @@ def matmul_rates(layer_sizes: Sequence[int], n: int, *, repeats: int = 21, seed:
                    "dout @ W.T": lambda dout=dout, W=W: dout @ W.T}[row["product"]]
     with blas_threads(threads) as threads_used:
         seconds = median_times(runs, repeats)
+        in_pass = _seconds_in_pass(sizes, n, rows, repeats, seed, dtype)
     return [{**row, "seconds": seconds[i], "gflops": row["flops"] / seconds[i] / 1e9,
+             "seconds_in_pass": in_pass[i], "gflops_in_pass": row["flops"] / in_pass[i] / 1e9,
              "blas_threads": threads_used} for i, row in enumerate(rows)]
+
+
+def _seconds_in_pass(sizes: list[int], n: int, rows: list[dict], repeats: int, seed: int,
+                     dtype) -> dict[int, float]:
+    """Median seconds of each product (row index) timed inside replayed passes."""
+    model = build_mlp(sizes, seed=seed, dtype=dtype)
+    x, y = make_batch(sizes, n, seed=seed, dtype=dtype)
+    index = {(r["pass"], r["layer"], r["product"]): i for i, r in enumerate(rows)}
+    times: dict[int, list[float]] = {i: [] for i in index.values()}
+
+    def timed(key, product):
+        start = time.perf_counter()
+        out = product()
+        times[index[key]].append(time.perf_counter() - start)
+        return out
+
+    for round_ in range(repeats + 1):  # round 0 warms up
+        replay_step(model, x, y, timed)
+        if round_ == 0:
+            for ts in times.values():
+                ts.clear()
+    return {i: statistics.median(ts) for i, ts in times.items()}
+
+
+def replay_step(model: nn.Sequential, x: np.ndarray, y: np.ndarray, timed=None) -> None:
+    """One forward and backward pass of a ``build_mlp`` network, product by product.
+
+    The same operations in the same order as ``nn.Sequential``'s passes (out = x @ W + b;
+    backward: dx, then dW while dx is alive, then ``.grad +=``), with every matrix product
+    run as ``timed((pass, layer, product), compute)``; the gradients are added into the
+    parameters' ``.grad`` like a real backward pass.
+    """
+    timed = timed or (lambda key, product: product())
+    linears = [m for m in model.layers if isinstance(m, nn.Linear)]
+    h = x
+    for module in model.layers:
+        if isinstance(module, nn.Linear):
+            module._cache = (h, module.W.data)
+            h = timed(("forward", linears.index(module), "x @ W"),
+                      lambda h=h, W=module.W.data: h @ W) + module.b.data
+        else:
+            h = module.forward(h)
+    _, dout = layers.softmax_cross_entropy(h, y)
+    for module in reversed(model.layers):
+        if isinstance(module, nn.Linear):
+            layer = linears.index(module)
+            x_in, W = module._cache
+            dx = (timed(("backward", layer, "dout @ W.T"), lambda d=dout, W=W: d @ W.T)
+                  if module.input_grad else None)
+            dW = timed(("backward", layer, "x.T @ dout"), lambda x=x_in, d=dout: x.T @ d)
+            module.W.grad += dW
+            module.b.grad += dout.sum(axis=0)
+            dout = dx
+        else:
+            dout = module.backward(dout)
 
 
 def where_time_goes(rates: Sequence[dict], row: dict) -> dict:
     """Split each measured pass of ``row`` (from ``measure``) into its products and the rest.
 
     Returns:
-        dict with, for "forward" and "backward": ``matmul`` (seconds, the products' sum),
+        dict with, for "forward" and "backward": ``matmul`` (seconds, the products' sum, as
+        timed inside the pass when ``rates`` has ``seconds_in_pass``),
         ``other`` (the pass's measured time minus that: bias, ReLU, loss, the input checks,
         Python), ``matmul_flops``; and ``ratio_measured`` (t_backward / t_forward),
         ``ratio_matmul_time`` (backward products' time / forward products' time),
@@ -452,7 +516,7 @@ def where_time_goes(rates: Sequence[dict], row: dict) -> dict:
     out = {}
     for kind, measured in (("forward", row["t_forward"]), ("backward", row["t_backward"])):
         mine = [r for r in rates if r["pass"] == kind]
-        matmul = sum(r["seconds"] for r in mine)
+        matmul = sum(r.get("seconds_in_pass", r["seconds"]) for r in mine)
         out[kind] = {"matmul": matmul, "other": measured - matmul,
                      "matmul_flops": sum(r["flops"] for r in mine), "measured": measured}
     out["ratio_measured"] = row["t_backward"] / row["t_forward"]
@@ -463,12 +527,16 @@ def where_time_goes(rates: Sequence[dict], row: dict) -> dict:
 
 def format_rates(rates: Sequence[dict], row: dict | None = None) -> str:
     """The products' rates as a table; with a ``measure`` row, where each pass's time goes."""
+    in_pass = bool(rates) and "seconds_in_pass" in rates[0]
     lines = [f"{'pass':>8} {'layer':>5} {'product':>11} {'(rows, inner, cols)':>20} "
-             f"{'MFLOP':>8} {'µs':>8} {'GFLOP/s':>8}"]
+             f"{'MFLOP':>8} {'GFLOP/s alone':>14}"
+             + (f" {'in the pass':>12} {'µs in pass':>11}" if in_pass else f" {'µs':>8}")]
     for r in rates:
+        tail = (f" {r['gflops_in_pass']:>12.1f} {r['seconds_in_pass'] * 1e6:>11.1f}" if in_pass
+                else f" {r['seconds'] * 1e6:>8.1f}")
         lines.append(f"{r['pass']:>8} {r['layer']:>5} {r['product']:>11} "
-                     f"{str(r['shape']):>20} {r['flops'] / 1e6:>8.2f} "
-                     f"{r['seconds'] * 1e6:>8.1f} {r['gflops']:>8.1f}")
+                     f"{str(r['shape']):>20} {r['flops'] / 1e6:>8.2f} {r['gflops']:>14.1f}"
+                     + tail)
     threads = rates[0]["blas_threads"] if rates else 0
     lines.append(f"BLAS threads: {threads or 'not limited (BLAS default)'}")
     if row is not None:
@@ -481,11 +549,12 @@ def format_rates(rates: Sequence[dict], row: dict | None = None) -> str:
                          f"{s['matmul'] * 1e3:.3f} ms + the rest {s['other'] * 1e3:.3f} ms "
                          f"({rest[kind]})")
         lines.append(
-            f"backward/forward: measured {split['ratio_measured']:.2f}; products alone "
+            f"backward/forward: measured {split['ratio_measured']:.2f}; the products "
             f"{split['ratio_matmul_time']:.2f} in time, {split['ratio_matmul_flops']:.2f} in "
-            "FLOPs. A FLOP count assumes one rate for every product; where a product runs "
-            "slower (the skinny x.T @ dout, inner dimension n) or the rest is not small, "
-            "time and count part.")
+            "FLOPs. A FLOP count assumes one rate for every product. Time and count part "
+            "where a product runs slower (the skinny x.T @ dout, inner dimension n; a product "
+            "whose operands the pass's other arrays pushed out of the cache: 'in the pass' "
+            "below 'alone') or where the rest is not small.")
     return "\n".join(lines)
 
 

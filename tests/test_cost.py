@@ -346,8 +346,24 @@ def test_matmul_rates_are_flops_over_seconds():
     assert [r["product"] for r in rates] == ["x @ W", "x @ W", "x.T @ dout", "x.T @ dout",
                                              "dout @ W.T"]
     for r in rates:
-        assert r["seconds"] > 0
+        assert r["seconds"] > 0 and r["seconds_in_pass"] > 0
         assert r["gflops"] == pytest.approx(r["flops"] / r["seconds"] / 1e9)
+        assert r["gflops_in_pass"] == pytest.approx(r["flops"] / r["seconds_in_pass"] / 1e9)
+
+
+def test_the_replayed_passes_compute_what_the_model_computes():
+    """The in-pass timings replay build_mlp's passes: the same products, the same gradients."""
+    sizes, n = [5, 4, 3, 2], 6
+    x, y = cost.make_batch(sizes, n)
+    expected = cost.backprop_gradient(cost.build_mlp(sizes), x, y)
+    model = cost.build_mlp(sizes)
+    model.zero_grad()
+    seen = []
+    cost.replay_step(model, x, y, lambda key, product: seen.append(key) or product())
+    got = np.concatenate([p.grad.ravel() for p in model.params])
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+    assert sorted(seen) == sorted((r["pass"], r["layer"], r["product"])
+                                  for r in cost.matmul_products(sizes, n))
 
 
 def test_where_time_goes_splits_each_pass_into_products_and_the_rest():

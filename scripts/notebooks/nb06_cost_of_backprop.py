@@ -465,8 +465,9 @@ CELLS = [
     records what it used), so that every product runs at about the same rate — what a FLOP
     count assumes. Copying `x.T` into a contiguous array, the other obvious suspect, changes
     nothing measurable: BLAS reads the transposed view directly. Below, each product of the
-    network above is timed on its own: its GFLOP/s, and how much of each pass the products
-    explain.
+    network above is timed twice — alone, and where it happens inside a replay of the passes
+    (there the other arrays of the pass compete for the CPU's caches) — with its GFLOP/s, and
+    how much of each measured pass the products explain.
     """),
     code("""
     rates = cost.matmul_rates(sizes, n, repeats=5 if QUICK else 21)
@@ -475,7 +476,10 @@ CELLS = [
     md(r"""
     How to read it: if every GFLOP/s in the table is about the same, the products' time ratio
     matches their FLOP ratio, and whatever gap remains between the measured ratio and the
-    count is "the rest" — work the count leaves out. To see the threading effect yourself,
+    count is "the rest" — work the count leaves out. (If "the rest" is large and changes
+    from run to run, other programs took the CPU during the passes: a pass lasts
+    milliseconds, long enough to be interrupted, a single product rarely is. Run the cell
+    again, or on a quieter machine.) To see the threading effect yourself,
     run `cost.matmul_rates(sizes, n, threads=None)` (BLAS's default) and compare the rate of
     `x.T @ dout` with that of `x @ W`. The lesson stands, with its condition stated: backward
     costs about twice the forward *in arithmetic*; the stopwatch agrees when the arithmetic
