@@ -17,12 +17,13 @@ a list of MLPs (with a tqdm progress bar), ``write_csv`` saves the rows, and
 ``bpcourse.plots.plot_cost`` draws them beside the FLOP predictions of ``bpcourse.flops``.
 
 **FLOPs are not time.** The count says backward/forward ≈ 2 (1.9 without the first layer's
-dx); a stopwatch can say 2.7. ``matmul_rates`` times each matrix product of both passes on its
-own and gives its rate in GFLOP/s, and ``where_time_goes`` sets the products' time beside the
-measured passes. On a small machine the gap has two causes: BLAS splitting a product across
-threads, which pays off for ``x @ W`` but not for backward's skinny ``x.T @ dout`` (inner
-dimension n, the batch) on a busy machine, and the fixed cost of Python and numpy per
-operation (bias, ReLU, the input checks), which the count leaves out. ``measure`` and the
+dx); a stopwatch can say 2.7. ``matmul_rates`` times each matrix product of both passes, on
+its own and inside a replay of the passes (``replay_step``), and gives its rate in GFLOP/s;
+``where_time_goes`` sets the products' time beside the measured passes. On a small machine
+the gap has two causes: BLAS splitting a product across threads, which pays off for
+``x @ W`` but not for backward's skinny ``x.T @ dout`` (inner dimension n, the batch) on a
+busy machine, and the fixed cost of Python and numpy per operation (bias, ReLU, the input
+checks), which the count leaves out. ``measure`` and the
 command therefore time with one BLAS thread by default (``blas_threads``; it needs
 threadpoolctl, and every row records what was used): then every product runs at about the
 same rate, which is what a FLOP count assumes. Copying ``x.T`` into a contiguous array was
