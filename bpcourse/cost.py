@@ -16,12 +16,26 @@ cost P/k times as much as k (the row says whether it was). ``sweep`` measures
 a list of MLPs (with a tqdm progress bar), ``write_csv`` saves the rows, and
 ``bpcourse.plots.plot_cost`` draws them beside the FLOP predictions of ``bpcourse.flops``.
 
+**FLOPs are not time.** The count says backward/forward ≈ 2 (1.9 without the first layer's
+dx); a stopwatch can say 2.7. ``matmul_rates`` times each matrix product of both passes, on
+its own and inside a replay of the passes (``replay_step``), and gives its rate in GFLOP/s;
+``where_time_goes`` sets the products' time beside the measured passes. On a small machine
+the gap has two causes: BLAS splitting a product across threads, which pays off for
+``x @ W`` but not for backward's skinny ``x.T @ dout`` (inner dimension n, the batch) on a
+busy machine, and the fixed cost of Python and numpy per operation (bias, ReLU, the input
+checks), which the count leaves out. ``measure`` and the
+command therefore time with one BLAS thread by default (``blas_threads``; it needs
+threadpoolctl, and every row records what was used): then every product runs at about the
+same rate, which is what a FLOP count assumes. Copying ``x.T`` into a contiguous array was
+tried and changes nothing measurable: BLAS reads the transposed view directly.
+
 From the command line: ``python -m bpcourse cost --out cost.png`` (see ``--help``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import statistics
 import sys
@@ -35,7 +49,9 @@ from . import flops, layers, nn
 
 __all__ = ["build_mlp", "make_batch", "loss_value", "backprop_gradient", "flat_parameter",
            "numeric_gradient_sampled", "extrapolate", "measure", "sweep", "default_sizes",
-           "write_csv", "read_csv", "format_table", "median_times", "cli", "COLUMNS"]
+           "write_csv", "read_csv", "format_table", "median_times", "cli", "COLUMNS",
+           "blas_threads", "matmul_products", "matmul_rates", "replay_step",
+           "where_time_goes", "format_rates"]
 
 #: The columns of a row from ``measure`` (and of the CSV), in order.
 COLUMNS = (
@@ -46,7 +62,7 @@ COLUMNS = (
     "t_numeric", "numeric_sampled", "numeric_extrapolated",      # t_numeric for all P params
     "t_numeric_parameter",                                       # one parameter: 2 forwards
     "ratio_backward_forward", "ratio_backward_forward_predicted",
-    "speedup", "speedup_predicted",
+    "speedup", "speedup_predicted", "blas_threads",
 )
 
 
@@ -54,12 +70,12 @@ def build_mlp(layer_sizes: Sequence[int], *, seed: int = 0, dtype=np.float64) ->
     """Linear layers with a ReLU between each two; the first skips dx (no gradient for data).
 
     Args:
-        layer_sizes: [D0, D1, ..., DL].
+        layer_sizes: [m0, m1, ..., mL].
         seed: seeds every layer's initial weights (layer l uses seed + l).
         dtype: np.float64 or np.float32.
 
     Returns:
-        nn.Sequential mapping x (n, D0) to logits (n, DL).
+        nn.Sequential mapping x (n, m0) to logits (n, mL).
     """
     sizes = flops._check_layer_sizes(layer_sizes)
     modules: list[nn.Module] = []
@@ -71,7 +87,7 @@ def build_mlp(layer_sizes: Sequence[int], *, seed: int = 0, dtype=np.float64) ->
 
 
 def make_batch(layer_sizes: Sequence[int], n: int, *, seed: int = 0, dtype=np.float64):
-    """A random batch for the MLP: x (n, D0) standard normal, y (n,) int labels in [0, DL)."""
+    """A random batch for the MLP: x (n, m0) standard normal, y (n,) int labels in [0, mL)."""
     sizes, n = flops._check_layer_sizes(layer_sizes), flops._check_n(n)
     rng = np.random.default_rng(seed)
     return rng.standard_normal((n, sizes[0])).astype(dtype), rng.integers(0, sizes[-1], n)
@@ -111,7 +127,7 @@ def numeric_gradient_sampled(model: nn.Module, x: np.ndarray, y: np.ndarray,
 
     Args:
         model: the network; its parameters are left unchanged.
-        x: (n, D0) inputs; y: (n,) labels.
+        x: (n, m0) inputs; y: (n,) labels.
         indices: k flat indices into the parameters, in ``model.params`` order.
         h: step size.
 
@@ -174,21 +190,46 @@ def _check_positive(value, name: str, example: str) -> int:
     return int(value)
 
 
+@contextlib.contextmanager
+def blas_threads(threads: int | None = 1):
+    """Run the block with BLAS limited to ``threads`` threads; yield the number in effect.
+
+    Yields 0 when nothing was limited: ``threads`` is None (BLAS's own default), or
+    threadpoolctl, which changes the limit of an already loaded BLAS, is not installed.
+    One thread makes every matrix product run at about the same rate, which is what a FLOP
+    count assumes; with several, BLAS splits some products well and others (backward's skinny
+    ``x.T @ dout``) badly, and a busy machine makes that worse.
+    """
+    if threads is None:
+        yield 0
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield 0
+        return
+    with threadpool_limits(limits=int(threads), user_api="blas"):
+        yield int(threads)
+
+
 def measure(layer_sizes: Sequence[int], n: int, *, repeats: int = 5,
-            numeric_sample: int | None = None, seed: int = 0, dtype=np.float64) -> dict:
+            numeric_sample: int | None = None, seed: int = 0, dtype=np.float64,
+            threads: int | None = 1) -> dict:
     """Time backprop and the numeric gradient of one MLP, beside the FLOP predictions.
 
     Args:
-        layer_sizes: [D0, ..., DL].
+        layer_sizes: [m0, ..., mL].
         n: batch size.
         repeats: every time is the median of this many runs (after one warm-up run).
         numeric_sample: time the numeric gradient on this many randomly chosen parameters
             and extrapolate to all P; None (or ≥ P) times every parameter.
         seed: seeds the weights, the batch and the sample.
         dtype: np.float64 (default) or np.float32.
+        threads: BLAS threads while timing (see ``blas_threads``); None leaves BLAS's default.
 
     Returns:
-        A row: a dict with the keys of ``COLUMNS``. Times are in seconds; ``speedup`` is
+        A row: a dict with the keys of ``COLUMNS``; ``blas_threads`` is the limit in effect
+        (0: not limited). Times are in seconds; ``speedup`` is
         t_numeric / t_backprop, ``speedup_predicted`` the same ratio of exact FLOP counts
         (≈ 2P/3); ``ratio_backward_forward`` is t_backward / t_forward beside the ratio of
         the exact counts; ``t_numeric_parameter`` is the median time of one parameter's two
@@ -219,7 +260,8 @@ def measure(layer_sizes: Sequence[int], n: int, *, repeats: int = 5,
     # programs hits no more often than the others.
     runs |= {("numeric", int(j)): (lambda j=j: numeric_gradient_sampled(model, x, y, (j,)))
              for j in sample}
-    times = _rounds(runs, repeats, time.perf_counter)
+    with blas_threads(threads) as threads_used:
+        times = _rounds(runs, repeats, time.perf_counter)
     t_forward, t_backward, t_backprop = (statistics.median(times[name])
                                          for name in ("forward", "backward", "backprop"))
     t_parameter = statistics.median(t for name, ts in times.items() if name[0] == "numeric"
@@ -242,6 +284,7 @@ def measure(layer_sizes: Sequence[int], n: int, *, repeats: int = 5,
         "ratio_backward_forward_predicted": exact["backward"] / exact["forward"],
         "speedup": t_numeric / t_backprop,
         "speedup_predicted": exact["numeric_gradient"] / exact_backprop,
+        "blas_threads": threads_used,
     }
 
 
@@ -261,12 +304,12 @@ def default_sizes(max_params: int = 120_000, *, inputs: int = 32, classes: int =
 
 def sweep(sizes_list: Sequence[Sequence[int]], n: int = 64, *, repeats: int = 5,
           numeric_sample: int | None = 200, seed: int = 0, dtype=np.float64,
-          progress: bool = True) -> list[dict]:
+          progress: bool = True, threads: int | None = 1) -> list[dict]:
     """``measure`` each MLP in turn; a tqdm progress bar shows which (progress=False hides it).
 
     Args:
         sizes_list: list of layer_sizes, e.g. ``default_sizes()``.
-        n, repeats, numeric_sample, seed, dtype: as in ``measure``.
+        n, repeats, numeric_sample, seed, dtype, threads: as in ``measure``.
         progress: show a progress bar (tqdm) on stderr.
 
     Returns:
@@ -283,7 +326,7 @@ def sweep(sizes_list: Sequence[Sequence[int]], n: int = 64, *, repeats: int = 5,
         if progress:
             items.set_postfix_str(f"P={flops.count_params(sizes):,}")
         rows.append(measure(sizes, n, repeats=repeats, numeric_sample=numeric_sample,
-                            seed=seed, dtype=dtype))
+                            seed=seed, dtype=dtype, threads=threads))
     return rows
 
 
@@ -341,6 +384,181 @@ def format_table(rows: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
+# ----- FLOPs are not time: the rate of each matrix product -----
+
+def matmul_products(layer_sizes: Sequence[int], n: int) -> list[dict]:
+    """Every matrix product of build_mlp's forward and backward passes, with its FLOPs.
+
+    For a Linear layer a -> b (x (n, a), W (a, b), dout (n, b))::
+
+        forward   x @ W         (n, a) @ (a, b)   inner dimension a
+        backward  x.T @ dout    (a, n) @ (n, b)   inner dimension n: the batch (skinny)
+                  dout @ W.T    (n, b) @ (b, a)   inner dimension b; not for the first layer
+
+    Returns:
+        list of dicts: ``layer`` (0-based), ``pass`` ("forward"/"backward"), ``product``,
+        ``shape`` (rows, inner, cols) and ``flops`` = 2·rows·inner·cols, forward first.
+    """
+    sizes, n = flops._check_layer_sizes(layer_sizes), flops._check_n(n)
+    forward, backward = [], []
+    for layer, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        forward.append(("forward", layer, "x @ W", (n, a, b)))
+        backward.append(("backward", layer, "x.T @ dout", (a, n, b)))
+        if layer > 0:
+            backward.append(("backward", layer, "dout @ W.T", (n, b, a)))
+    return [{"layer": layer, "pass": kind, "product": product, "shape": shape,
+             "flops": 2 * shape[0] * shape[1] * shape[2]}
+            for kind, layer, product, shape in forward + backward]
+
+
+def matmul_rates(layer_sizes: Sequence[int], n: int, *, repeats: int = 21, seed: int = 0,
+                 threads: int | None = 1, dtype=np.float64) -> list[dict]:
+    """Time each product of ``matmul_products`` twice: on its own, and inside the pass.
+
+    *Alone*: random operands of the product's shapes and layouts (``x.T`` and ``W.T`` are the
+    transposed views that ``layers.linear_backward`` hands to BLAS), the same product again
+    and again: its output lands in the same, cache-warm memory each time.
+    *In the pass*: a replay of build_mlp's forward and backward passes in the order
+    ``bpcourse.nn`` runs them (dx, then dW while dx is alive, then ``.grad +=``), each product
+    timed where it happens. Where the pass's other arrays push a product's operands out of
+    the CPU's caches, it runs slower there than alone: another way FLOPs are not time.
+
+    Returns:
+        The rows of ``matmul_products`` with ``seconds`` and ``gflops`` (alone),
+        ``seconds_in_pass`` and ``gflops_in_pass`` (medians of ``repeats``), and
+        ``blas_threads`` (0: not limited).
+    """
+    repeats = _check_positive(repeats, "repeats", "repeats=21")
+    rows = matmul_products(layer_sizes, n)
+    rng = np.random.default_rng(seed)
+    sizes = flops._check_layer_sizes(layer_sizes)
+    runs = {}
+    for i, row in enumerate(rows):
+        a, b = sizes[row["layer"]], sizes[row["layer"] + 1]
+        x, W, dout = (rng.standard_normal(shape).astype(dtype)
+                      for shape in ((n, a), (a, b), (n, b)))
+        runs[i] = {"x @ W": lambda x=x, W=W: x @ W,
+                   "x.T @ dout": lambda x=x, dout=dout: x.T @ dout,
+                   "dout @ W.T": lambda dout=dout, W=W: dout @ W.T}[row["product"]]
+    with blas_threads(threads) as threads_used:
+        seconds = median_times(runs, repeats)
+        in_pass = _seconds_in_pass(sizes, n, rows, repeats, seed, dtype)
+    return [{**row, "seconds": seconds[i], "gflops": row["flops"] / seconds[i] / 1e9,
+             "seconds_in_pass": in_pass[i], "gflops_in_pass": row["flops"] / in_pass[i] / 1e9,
+             "blas_threads": threads_used} for i, row in enumerate(rows)]
+
+
+def _seconds_in_pass(sizes: list[int], n: int, rows: list[dict], repeats: int, seed: int,
+                     dtype) -> dict[int, float]:
+    """Median seconds of each product (row index) timed inside replayed passes."""
+    model = build_mlp(sizes, seed=seed, dtype=dtype)
+    x, y = make_batch(sizes, n, seed=seed, dtype=dtype)
+    index = {(r["pass"], r["layer"], r["product"]): i for i, r in enumerate(rows)}
+    times: dict[int, list[float]] = {i: [] for i in index.values()}
+
+    def timed(key, product):
+        start = time.perf_counter()
+        out = product()
+        times[index[key]].append(time.perf_counter() - start)
+        return out
+
+    for round_ in range(repeats + 1):  # round 0 warms up
+        replay_step(model, x, y, timed)
+        if round_ == 0:
+            for ts in times.values():
+                ts.clear()
+    return {i: statistics.median(ts) for i, ts in times.items()}
+
+
+def replay_step(model: nn.Sequential, x: np.ndarray, y: np.ndarray, timed=None) -> None:
+    """One forward and backward pass of a ``build_mlp`` network, product by product.
+
+    The same operations in the same order as ``nn.Sequential``'s passes (out = x @ W + b;
+    backward: dx, then dW while dx is alive, then ``.grad +=``), with every matrix product
+    run as ``timed((pass, layer, product), compute)``; the gradients are added into the
+    parameters' ``.grad`` like a real backward pass.
+    """
+    timed = timed or (lambda key, product: product())
+    linears = [m for m in model.layers if isinstance(m, nn.Linear)]
+    h = x
+    for module in model.layers:
+        if isinstance(module, nn.Linear):
+            module._cache = (h, module.W.data)
+            h = timed(("forward", linears.index(module), "x @ W"),
+                      lambda h=h, W=module.W.data: h @ W) + module.b.data
+        else:
+            h = module.forward(h)
+    _, dout = layers.softmax_cross_entropy(h, y)
+    for module in reversed(model.layers):
+        if isinstance(module, nn.Linear):
+            layer = linears.index(module)
+            x_in, W = module._cache
+            dx = (timed(("backward", layer, "dout @ W.T"), lambda d=dout, W=W: d @ W.T)
+                  if module.input_grad else None)
+            dW = timed(("backward", layer, "x.T @ dout"), lambda x=x_in, d=dout: x.T @ d)
+            module.W.grad += dW
+            module.b.grad += dout.sum(axis=0)
+            dout = dx
+        else:
+            dout = module.backward(dout)
+
+
+def where_time_goes(rates: Sequence[dict], row: dict) -> dict:
+    """Split each measured pass of ``row`` (from ``measure``) into its products and the rest.
+
+    Returns:
+        dict with, for "forward" and "backward": ``matmul`` (seconds, the products' sum, as
+        timed inside the pass when ``rates`` has ``seconds_in_pass``),
+        ``other`` (the pass's measured time minus that: bias, ReLU, loss, the input checks,
+        Python), ``matmul_flops``; and ``ratio_measured`` (t_backward / t_forward),
+        ``ratio_matmul_time`` (backward products' time / forward products' time),
+        ``ratio_matmul_flops`` (the same ratio of FLOPs: what one rate for all would give).
+    """
+    out = {}
+    for kind, measured in (("forward", row["t_forward"]), ("backward", row["t_backward"])):
+        mine = [r for r in rates if r["pass"] == kind]
+        matmul = sum(r.get("seconds_in_pass", r["seconds"]) for r in mine)
+        out[kind] = {"matmul": matmul, "other": measured - matmul,
+                     "matmul_flops": sum(r["flops"] for r in mine), "measured": measured}
+    out["ratio_measured"] = row["t_backward"] / row["t_forward"]
+    out["ratio_matmul_time"] = out["backward"]["matmul"] / out["forward"]["matmul"]
+    out["ratio_matmul_flops"] = out["backward"]["matmul_flops"] / out["forward"]["matmul_flops"]
+    return out
+
+
+def format_rates(rates: Sequence[dict], row: dict | None = None) -> str:
+    """The products' rates as a table; with a ``measure`` row, where each pass's time goes."""
+    in_pass = bool(rates) and "seconds_in_pass" in rates[0]
+    lines = [f"{'pass':>8} {'layer':>5} {'product':>11} {'(rows, inner, cols)':>20} "
+             f"{'MFLOP':>8} {'GFLOP/s alone':>14}"
+             + (f" {'in the pass':>12} {'µs in pass':>11}" if in_pass else f" {'µs':>8}")]
+    for r in rates:
+        tail = (f" {r['gflops_in_pass']:>12.1f} {r['seconds_in_pass'] * 1e6:>11.1f}" if in_pass
+                else f" {r['seconds'] * 1e6:>8.1f}")
+        lines.append(f"{r['pass']:>8} {r['layer']:>5} {r['product']:>11} "
+                     f"{str(r['shape']):>20} {r['flops'] / 1e6:>8.2f} {r['gflops']:>14.1f}"
+                     + tail)
+    threads = rates[0]["blas_threads"] if rates else 0
+    lines.append(f"BLAS threads: {threads or 'not limited (BLAS default)'}")
+    if row is not None:
+        split = where_time_goes(rates, row)
+        rest = {"forward": "bias, ReLU, loss, input checks, Python",
+                "backward": "db, ReLU, .grad +=, input checks, Python"}
+        for kind in ("forward", "backward"):
+            s = split[kind]
+            lines.append(f"{kind:>8}: measured {s['measured'] * 1e3:.3f} ms = products "
+                         f"{s['matmul'] * 1e3:.3f} ms + the rest {s['other'] * 1e3:.3f} ms "
+                         f"({rest[kind]})")
+        lines.append(
+            f"backward/forward: measured {split['ratio_measured']:.2f}; the products "
+            f"{split['ratio_matmul_time']:.2f} in time, {split['ratio_matmul_flops']:.2f} in "
+            "FLOPs. A FLOP count assumes one rate for every product. Time and count part "
+            "where a product runs slower (the skinny x.T @ dout, inner dimension n; a product "
+            "whose operands the pass's other arrays pushed out of the cache: 'in the pass' "
+            "below 'alone') or where the rest is not small.")
+    return "\n".join(lines)
+
+
 # ----- the command line -----
 
 def _positive_int(name: str, example: str):
@@ -375,6 +593,10 @@ def _parser(command: str) -> argparse.ArgumentParser:
                              "extrapolated (default 200)")
     parser.add_argument("--max-params", type=_positive_int("--max-params", "100000"),
                         default=120_000, help="largest MLP to measure (default 120000)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS threads while timing (default 1: every product at about "
+                             "the same rate, as a FLOP count assumes; 0: BLAS's default). "
+                             "Needs threadpoolctl")
     parser.add_argument("--seed", type=int, default=0, help="seeds weights, data, sample")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
@@ -403,9 +625,20 @@ def cli(command: str, argv: Sequence[str]) -> int:
         print(f"--max-params: {err}", file=sys.stderr)
         return 2
 
+    if args.threads < 0:
+        print(f"--threads must be 0 (BLAS's default) or a positive int, got {args.threads}",
+              file=sys.stderr)
+        return 2
+    threads = args.threads or None
     rows = sweep(sizes, args.batch, repeats=args.repeats, numeric_sample=args.sample,
-                 seed=args.seed, progress=not args.no_progress)
+                 seed=args.seed, progress=not args.no_progress, threads=threads)
     print(format_table(rows))
+    largest = rows[-1]
+    rates = matmul_rates([int(v) for v in largest["layer_sizes"].split("-")], args.batch,
+                         repeats=max(args.repeats, 11), seed=args.seed, threads=threads)
+    print(f"\nFLOPs are not time: where the time of {largest['layer_sizes']} (n = "
+          f"{args.batch}) goes, product by product")
+    print(format_rates(rates, largest))
     write_csv(rows, csv_path)
 
     import matplotlib

@@ -1,8 +1,8 @@
 """FLOP accounting for a multilayer perceptron: what backprop costs, counted before it is timed.
 
-An MLP is given by its ``layer_sizes`` ``[D0, D1, ..., DL]``: a Linear layer
-``D(l-1) -> D(l)`` for each l, a ReLU after every Linear but the last, and a softmax
-cross-entropy loss on the last layer's C = DL outputs, over a batch of n examples.
+An MLP is given by its ``layer_sizes`` ``[m0, m1, ..., mL]``, the widths: a Linear layer
+``m(l-1) -> m(l)`` for each l, a ReLU after every Linear but the last, and a softmax
+cross-entropy loss on the last layer's C = mL outputs, over a batch of n examples.
 
 **The course's model** (notebook 06). With P parameters, one pass over n examples costs
 
@@ -14,12 +14,24 @@ so backprop gives all P gradients for about three forward passes, and numeric
 differentiation is about 2P/3 times as expensive. ``count_params``, ``forward_flops``,
 ``backward_flops`` and ``numeric_gradient_flops`` compute exactly these formulas.
 
+**The seed note's notation.** It writes forward ≈ 2PD and backward ≈ 4PD with D = the amount
+of data: the same numbers, its D is this module's n, the number of examples. Widths are m
+here, never D, so that D cannot mean two things.
+
+**Where the rule holds.** Per multiply-add of a weight with an activation: 2 FLOPs forward,
+4 backward (one multiply-add for the weight's gradient, one for the input's), in any layer
+made of them. "Per parameter" (2nP) holds only where each weight is used once per example,
+as in these dense layers; with weight sharing (convolutions, recurrent nets) a weight takes
+part in many multiply-adds per example and the cost is 2n × (multiply-adds per example). It
+says nothing about memory (``bpcourse.memory``), which grows with the activations.
+
 **What the code actually does** (``mlp_flops``): the exact counts of bpcourse.nn's forward
 and backward passes of that MLP, operation by operation (see ``mlp_flops`` for the formulas).
 Every add, multiply, compare, exp, log and divide counts as one FLOP. They differ from the
 model by the bias, ReLU and loss terms, and above all because the first layer's dx, the
 gradient with respect to the data, is not needed: that makes backward/forward noticeably
-less than 2 when the first layer is the widest.
+less than 2 when the first layer is the widest. FLOPs are not time: ``bpcourse.cost``
+measures how fast each product runs.
 """
 
 from __future__ import annotations
@@ -55,10 +67,10 @@ def _check_n(n: int) -> int:
 
 
 def count_params(layer_sizes: Sequence[int]) -> int:
-    """Number of parameters of the MLP: Σ_l (D(l-1)·D(l) weights + D(l) biases).
+    """Number of parameters of the MLP: Σ_l (m(l-1)·m(l) weights + m(l) biases).
 
     Args:
-        layer_sizes: [D0, D1, ..., DL], input size first, number of outputs last.
+        layer_sizes: [m0, m1, ..., mL], input width first, number of outputs last.
 
     Returns:
         P, an int. E.g. count_params([2, 3, 1]) = (2·3 + 3) + (3·1 + 1) = 13.
@@ -71,7 +83,7 @@ def forward_flops(layer_sizes: Sequence[int], n: int) -> int:
     """The model's cost of one forward pass over n examples: 2·n·P.
 
     Args:
-        layer_sizes: [D0, ..., DL].
+        layer_sizes: [m0, ..., mL].
         n: batch size (number of examples).
 
     Returns:
@@ -84,7 +96,7 @@ def backward_flops(layer_sizes: Sequence[int], n: int) -> int:
     """The model's cost of one backward pass over n examples: 4·n·P (twice the forward).
 
     Args:
-        layer_sizes: [D0, ..., DL].
+        layer_sizes: [m0, ..., mL].
         n: batch size.
 
     Returns:
@@ -97,7 +109,7 @@ def numeric_gradient_flops(layer_sizes: Sequence[int], n: int) -> int:
     """The model's cost of a central-difference gradient: 2P forward passes, 2P · 2nP.
 
     Args:
-        layer_sizes: [D0, ..., DL].
+        layer_sizes: [m0, ..., mL].
         n: batch size.
 
     Returns:
@@ -109,26 +121,26 @@ def numeric_gradient_flops(layer_sizes: Sequence[int], n: int) -> int:
 def mlp_flops(layer_sizes: Sequence[int], n: int, *, input_grad: bool = False) -> dict:
     """Exact FLOP counts of bpcourse.nn's forward and backward passes of the MLP.
 
-    For each Linear layer D -> M (x (n, D), W (D, M), b (M,), out (n, M)) and C = DL::
+    For each Linear layer a -> b (x (n, a), W (a, b), bias (b,), out (n, b)) and C = mL::
 
-        forward   x @ W            n·M·(2D − 1)   (D multiplies and D − 1 adds per output)
-                  + b              n·M            so a Linear layer costs exactly 2·n·D·M
-                  ReLU             n·M            one compare per element (hidden layers)
+        forward   x @ W            n·b·(2a − 1)   (a multiplies and a − 1 adds per output)
+                  + bias           n·b            so a Linear layer costs exactly 2·n·a·b
+                  ReLU             n·b            one compare per element (hidden layers)
                   loss             7·n·C + n      softmax cross-entropy, value and dlogits
                                                   (max, shift, exp, sum, log, log p, mean:
                                                   5·n·C; dlogits = (p − onehot)/n: 2·n·C + n)
-        backward  ReLU             2·n·M          compare x > 0 and multiply (hidden layers)
-                  dW = x.T @ dout  D·M·(2n − 1)
-                  db = Σ_n dout    M·(n − 1)
-                  dx = dout @ W.T  n·D·(2M − 1)   not for the first layer unless input_grad
-                  .grad +=         D·M + M        accumulation into the parameters' .grad
+        backward  ReLU             2·n·b          compare x > 0 and multiply (hidden layers)
+                  dW = x.T @ dout  a·b·(2n − 1)   inner dimension n: a skinny product
+                  db = Σ_n dout    b·(n − 1)
+                  dx = dout @ W.T  n·a·(2b − 1)   not for the first layer unless input_grad
+                  .grad +=         a·b + b        accumulation into the parameters' .grad
         update    SGD              2·P            p.data −= lr · p.grad
 
     The central-difference gradient evaluates the forward pass and loss 2P times and does
     4 FLOPs per parameter (θ+h, θ−h, the difference, the division by 2h).
 
     Args:
-        layer_sizes: [D0, ..., DL].
+        layer_sizes: [m0, ..., mL].
         n: batch size.
         input_grad: count the gradient w.r.t. the input x too (the first layer's dx).
 

@@ -266,3 +266,62 @@ def plot_backward_ratio(rows, ax=None):
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+def plot_passes(p_values, passes: dict, seconds: dict, axes=None):
+    """Forward mode, reverse mode, numeric: calls of f (left) and time (right) against P.
+
+    Args:
+        p_values: the numbers of inputs P measured.
+        passes: method name -> calls of f at each P.
+        seconds: method name -> seconds at each P.
+        axes: two matplotlib Axes (default: a new figure with two).
+
+    Returns:
+        The two Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        axes = plt.subplots(1, 2, figsize=(12, 4.2))[1]
+    ax_passes, ax_time = axes
+    for name in passes:
+        ax_passes.loglog(p_values, passes[name], "o-", label=name)
+        ax_time.loglog(p_values, seconds[name], "o-", label=name)
+    ax_passes.set_xlabel("inputs P")
+    ax_passes.set_ylabel("calls of f (passes)")
+    ax_passes.set_title("passes: forward P, numeric 2P, reverse 1")
+    ax_time.set_xlabel("inputs P")
+    ax_time.set_ylabel("seconds")
+    ax_time.set_title("time for the whole gradient")
+    for ax in axes:
+        ax.legend(frameon=False, fontsize="small")
+    return axes
+
+
+def plot_memory(batches, counted, rows, ax=None):
+    """Activation memory against the batch size: the count beside ``tracemalloc``'s numbers.
+
+    Args:
+        batches: batch sizes n.
+        counted: bytes counted at each n (e.g. the learner's ``activation_memory``).
+        rows: dicts from ``bpcourse.memory.measure_memory`` at each n ("kept",
+            "peak_train", "peak_inference").
+        ax: matplotlib Axes (default: a new figure).
+
+    Returns:
+        The Axes.
+    """
+    ax = _axes(ax)
+    mib = 2 ** 20
+    ax.plot(batches, [c / mib for c in counted], "k--", label="counted: cached activations")
+    ax.plot(batches, [r["kept"] / mib for r in rows], "o", label="measured: held after forward")
+    ax.plot(batches, [r["peak_train"] / mib for r in rows], "s-",
+            label="measured: peak of a training step")
+    ax.plot(batches, [r["peak_inference"] / mib for r in rows], "^-",
+            label="measured: peak of inference")
+    ax.set_xlabel("batch size n")
+    ax.set_ylabel("MiB")
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, fontsize="small")
+    return ax

@@ -258,6 +258,7 @@ def test_plots_mark_measured_and_extrapolated_points_differently(tmp_path):
     (["--out", "cost.txt"], "--out"),
     (["--out", "no/such/folder/cost.png"], "--out"),
     (["--max-params", "5"], "--max-params"),
+    (["--threads", "-1"], "--threads"),
 ])
 def test_cli_names_the_bad_argument(argv, word, capsys):
     assert cost.cli("cost", argv) == 2
@@ -274,6 +275,9 @@ def test_cli_measures_plots_and_writes_the_table(tmp_path, capsys):
     assert [r["params"] for r in rows] == [102, 202, 426]
     printed = capsys.readouterr().out
     assert "32-8-8-10" in printed and "extrapolated" in printed
+    # FLOPs are not time: the largest network's products, their rates, where the time goes
+    assert "x.T @ dout" in printed and "GFLOP/s" in printed and "backward/forward" in printed
+    assert all(r["blas_threads"] in (0, 1) for r in rows)
 
 
 def test_main_dispatches_the_cost_command(capsys):
@@ -311,3 +315,83 @@ def test_a_nan_in_the_weights_is_still_caught_downstream():
     model.layers[0].W.data[1, 2] = np.nan
     with pytest.raises(ValueError, match="NaN or inf"):
         cost.loss_value(model, x, y)
+
+
+# ----- FLOPs are not time: the products of the passes and their rates -----
+
+@pytest.mark.parametrize("sizes,n", [([3, 4, 2], 5), ([32, 256, 256, 10], 64), ([7, 1], 3)])
+def test_matmul_products_are_the_matmul_terms_of_the_exact_count(sizes, n):
+    """x @ W, x.T @ dout and dout @ W.T (not for the first layer) cost 2·rows·inner·cols:
+    the exact count's matmul, dW and dx terms plus the adds it does not need (D − 1 per sum)
+    and the bias (a Linear layer costs exactly 2·n·a·b forward)."""
+    products = cost.matmul_products(sizes, n)
+    exact = flops.mlp_flops(sizes, n)
+    pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
+    by = {(r["pass"], r["product"]): 0 for r in products}
+    for r in products:
+        rows, inner, cols = r["shape"]
+        assert r["flops"] == 2 * rows * inner * cols
+        by[(r["pass"], r["product"])] += r["flops"]
+    assert by[("forward", "x @ W")] == exact["forward_ops"]["matmul"] + exact["forward_ops"]["bias"]
+    assert by[("backward", "x.T @ dout")] == exact["backward_ops"]["dW"] + sum(a * b
+                                                                              for a, b in pairs)
+    assert by.get(("backward", "dout @ W.T"), 0) == exact["backward_ops"]["dx"] + sum(
+        n * a for a, _ in pairs[1:])
+    skinny = [r for r in products if r["product"] == "x.T @ dout"]
+    assert all(r["shape"][1] == n for r in skinny)  # the inner dimension is the batch
+
+
+def test_matmul_rates_are_flops_over_seconds():
+    rates = cost.matmul_rates([8, 16, 4], 6, repeats=1)
+    assert [r["product"] for r in rates] == ["x @ W", "x @ W", "x.T @ dout", "x.T @ dout",
+                                             "dout @ W.T"]
+    for r in rates:
+        assert r["seconds"] > 0 and r["seconds_in_pass"] > 0
+        assert r["gflops"] == pytest.approx(r["flops"] / r["seconds"] / 1e9)
+        assert r["gflops_in_pass"] == pytest.approx(r["flops"] / r["seconds_in_pass"] / 1e9)
+
+
+def test_the_replayed_passes_compute_what_the_model_computes():
+    """The in-pass timings replay build_mlp's passes: the same products, the same gradients."""
+    sizes, n = [5, 4, 3, 2], 6
+    x, y = cost.make_batch(sizes, n)
+    expected = cost.backprop_gradient(cost.build_mlp(sizes), x, y)
+    model = cost.build_mlp(sizes)
+    model.zero_grad()
+    seen = []
+    cost.replay_step(model, x, y, lambda key, product: seen.append(key) or product())
+    got = np.concatenate([p.grad.ravel() for p in model.params])
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+    assert sorted(seen) == sorted((r["pass"], r["layer"], r["product"])
+                                  for r in cost.matmul_products(sizes, n))
+
+
+def test_where_time_goes_splits_each_pass_into_products_and_the_rest():
+    rates = [{"pass": "forward", "seconds": 2.0, "flops": 10},
+             {"pass": "backward", "seconds": 3.0, "flops": 12},
+             {"pass": "backward", "seconds": 1.0, "flops": 8}]
+    split = cost.where_time_goes(rates, {"t_forward": 5.0, "t_backward": 6.0})
+    assert split["forward"]["matmul"] == 2.0 and split["forward"]["other"] == 3.0
+    assert split["backward"]["matmul"] == 4.0 and split["backward"]["other"] == 2.0
+    assert split["ratio_measured"] == 6.0 / 5.0
+    assert split["ratio_matmul_time"] == 2.0 and split["ratio_matmul_flops"] == 2.0
+    text = cost.format_rates([{**r, "layer": 0, "product": "x @ W", "shape": (1, 2, 3),
+                               "gflops": 1.0, "blas_threads": 1} for r in rates],
+                             {"t_forward": 5.0, "t_backward": 6.0})
+    assert "BLAS threads: 1" in text and "the rest" in text and "skinny" in text
+
+
+def test_blas_threads_limits_blas_or_says_it_did_not():
+    with cost.blas_threads(None) as used:
+        assert used == 0
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with cost.blas_threads(1) as used:
+        assert used == 1
+        pools = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+        assert pools and all(p["num_threads"] == 1 for p in pools)
+
+
+def test_measure_records_the_blas_threads_it_used():
+    row = cost.measure([4, 3, 2], 2, repeats=1, numeric_sample=1, threads=None)
+    assert row["blas_threads"] == 0
+    assert set(row) == set(cost.COLUMNS)

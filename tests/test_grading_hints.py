@@ -637,7 +637,7 @@ def test_nb06_solutions_pass():
 
 NB06_MISTAKES = [
     ("count", ("d * m + m for d, m", "d * m for d, m"), "biases are missing"),
-    ("count", ("d * m + m for d, m", "d * m + d for d, m"), "M entries (its outputs)"),
+    ("count", ("d * m + m for d, m", "d * m + d for d, m"), "m_out entries (its outputs)"),
     ("forward", ("return 2 * n * count_params", "return n * count_params"), "factor 2"),
     ("forward", ("return 2 * n * count_params", "return 2 * count_params"), "n is missing"),
     ("backward", ("return 4 * n * count_params", "return 2 * n * count_params"),
@@ -838,3 +838,150 @@ def test_nb05_other_correct_answers_pass(exercise, mutations):
     const, name, test_name = _NB05[exercise]
     answer, nb05 = _nb05_answer(const, name, mutations)
     getattr(nb05, test_name)(answer)
+
+
+# ----- notebook 06: forward mode and memory (issue 10) -----
+
+def _nb06_new_answers(mutations=()):
+    """The notebook's Dual, forward_mode_gradient and activation_memory, optionally mutated."""
+    import math
+
+    from bpcourse.grading import nb06
+
+    builder = _builder("nb06_cost_of_backprop")
+    source = builder.DUAL + builder.FORWARD_MODE + builder.ACTIVATION_MEMORY
+    for old, new in mutations:
+        assert source.count(old) == 1, f"{old!r} is not exactly once in the 06 solutions"
+        source = source.replace(old, new)
+    scope = {"np": np, "math": math}
+    exec(compile(source, "<answer cells>", "exec"), scope)
+    return (scope["Dual"], scope["forward_mode_gradient"], scope["activation_memory"]), nb06
+
+
+def test_nb06_forward_mode_and_memory_solutions_pass():
+    (dual, gradient, memory), nb06 = _nb06_new_answers()
+    nb06.test_dual(dual)
+    nb06.test_forward_mode_gradient(gradient)
+    nb06.test_activation_memory(memory)
+
+
+_QUOTIENT_SIGN = ("        return self * other ** -1\n",
+                  "        other = other if isinstance(other, Dual) else Dual(other)\n"
+                  "        return Dual(self.value / other.value, (self.tangent * other.value"
+                  " + self.value * other.tangent) / other.value ** 2)\n")
+_CENTRAL = ("        grad[i] = f(inputs).tangent\n",
+            "        up, down = list(map(float, x)), list(map(float, x))\n"
+            "        up[i] += 1e-6\n        down[i] -= 1e-6\n"
+            "        grad[i] = (f(up) - f(down)) / 2e-6\n")
+NB06_NEW_MISTAKES = [
+    ("dual", ("self.tangent * other.value + self.value * other.tangent)",
+              "self.tangent * other.tangent)"), "needs the product rule"),
+    ("dual", ("self.tangent * other.value + self.value * other.tangent)",
+              "self.tangent + other.tangent)"), "not a' + b'"),
+    ("dual", ("return Dual(e, e * self.tangent)", "return Dual(e, e)"), "(the chain rule)"),
+    ("dual", ("(1 - t * t) * self.tangent)", "(1 - t * t))"), "(the chain rule)"),
+    ("dual", ("return (-self) + other", "return Dual(other - self.value, self.tangent)"),
+     "reflected 3 − a"),
+    ("dual", _QUOTIENT_SIGN, "the sign in the quotient rule"),
+    ("gradient", ("Dual(v, 1.0 if j == i else 0.0)", "Dual(v, 1.0)"),
+     "seeds every tangent at once"),
+    ("gradient", ("    grad = np.zeros(len(x))\n",
+                  "    return f([Dual(v, 1.0) for v in x]).tangent\n"),
+     "seeds every tangent at once"),
+    ("gradient", ("1.0 if j == i else 0.0", "1.0 if j <= i else 0.0"), "not reset"),
+    ("gradient", ("grad[i] = f(inputs).tangent", "grad[i] = f(inputs).value"), "f's value"),
+    ("gradient", _CENTRAL, "plain numbers"),
+    ("memory", ("    return bytes_per_number * n * (linear_inputs + relu_inputs)",
+                "    return bytes_per_number * sum(a * b + b for a, b in "
+                "zip(layer_sizes, layer_sizes[1:]))"), "counts the parameters"),
+    ("memory", ("linear_inputs = sum(layer_sizes[:-1])", "linear_inputs = sum(layer_sizes[1:-1])"),
+     "the input is missing"),
+    ("memory", ("return bytes_per_number * n * (", "return bytes_per_number * ("),
+     "the batch is missing"),
+    ("memory", ("relu_inputs = sum(layer_sizes[1:-1])", "relu_inputs = 0"), "two arrays"),
+    ("memory", ("return bytes_per_number * n * (", "return n * ("), "count of numbers"),
+]
+
+
+@pytest.mark.parametrize(("which", "mutation", "hint"), NB06_NEW_MISTAKES,
+                         ids=[f"{w}-{h[:25]}" for w, _, h in NB06_NEW_MISTAKES])
+def test_nb06_forward_mode_and_memory_mistake_is_named(which, mutation, hint, capfd):
+    (dual, gradient, memory), nb06 = _nb06_new_answers([mutation])
+    run = {"dual": lambda: nb06.test_dual(dual),
+           "gradient": lambda: nb06.test_forward_mode_gradient(gradient),
+           "memory": lambda: nb06.test_activation_memory(memory)}[which]
+    with pytest.raises(AssertionError) as failure:
+        run()
+    assert hint in str(failure.value), str(failure.value)
+    assert capfd.readouterr() == ("", ""), "a failing test cell must stay quiet"
+
+
+def test_nb06_forward_mode_gradient_uses_the_learners_dual_only():
+    """Delegating to the package's numeric gradient or to reverse mode earns nothing."""
+    from bpcourse.grading import DelegationDetected, nb06
+
+    (gradient,) = _define("from bpcourse import numerical_gradient\n"
+                          "def forward_mode_gradient(f, x):\n"
+                          "    return numerical_gradient(lambda v: f(list(v)), np.array(x))\n",
+                          "forward_mode_gradient")
+    with pytest.raises(DelegationDetected):
+        nb06.test_forward_mode_gradient(gradient)
+
+
+def test_nb06_activation_memory_oracle_matches_what_numpy_holds():
+    """The grader's definition is what bpcourse.layers really keeps: the bytes of the arrays in
+    the caches of a forward pass (the input, then each hidden layer's two arrays)."""
+    from bpcourse import cost
+    from bpcourse.grading import nb06
+
+    for sizes, n in [([5, 7, 3], 4), ([3, 8, 6, 2], 5), ([4, 2], 3)]:
+        model = cost.build_mlp(sizes)
+        x = np.random.default_rng(0).standard_normal((n, sizes[0]))
+        model.forward(x)
+        cached = {}
+        for layer in model.layers:
+            arrays = layer._cache if isinstance(layer._cache, tuple) else (layer._cache,)
+            for a in arrays[:1]:  # a Linear's (x, W): x is the activation, W a parameter
+                cached[id(a)] = a.nbytes
+        assert sum(cached.values()) == 8 * nb06._activations(sizes, n)
+
+
+def test_nb06_dual_accepts_other_correct_styles():
+    """A Dual written without reusing the primitives (its own quotient rule) passes too."""
+    import math
+
+    from bpcourse.grading import nb06
+    source = '''
+class Dual:
+    def __init__(self, value, tangent=0.0):
+        self.value, self.tangent = value, tangent
+    @staticmethod
+    def lift(v):
+        return v if isinstance(v, Dual) else Dual(v)
+    def __add__(self, o):
+        o = Dual.lift(o); return Dual(self.value + o.value, self.tangent + o.tangent)
+    __radd__ = __add__
+    def __sub__(self, o):
+        o = Dual.lift(o); return Dual(self.value - o.value, self.tangent - o.tangent)
+    def __rsub__(self, o):
+        return Dual.lift(o) - self
+    def __mul__(self, o):
+        o = Dual.lift(o)
+        return Dual(self.value * o.value, self.tangent * o.value + self.value * o.tangent)
+    __rmul__ = __mul__
+    def __truediv__(self, o):
+        o = Dual.lift(o)
+        return Dual(self.value / o.value,
+                    (self.tangent * o.value - self.value * o.tangent) / o.value ** 2)
+    def __rtruediv__(self, o):
+        return Dual.lift(o) / self
+    def __pow__(self, k):
+        return Dual(self.value ** k, k * self.value ** (k - 1) * self.tangent)
+    def exp(self):
+        return Dual(math.exp(self.value), math.exp(self.value) * self.tangent)
+    def tanh(self):
+        t = math.tanh(self.value); return Dual(t, (1 - t ** 2) * self.tangent)
+'''
+    scope = {"math": math}
+    exec(source, scope)
+    nb06.test_dual(scope["Dual"])

@@ -80,3 +80,26 @@ def test_cost_vs_params_draws_the_prediction_or_a_slope_one_guide():
     np.testing.assert_allclose(guide.get_ydata(), t[-1] * p / p[-1])
     predicted = plots.cost_vs_params(p, t, predicted=2 * t).get_lines()[1]
     np.testing.assert_allclose(predicted.get_ydata(), 2 * t)
+
+
+def test_plot_passes_draws_calls_and_seconds_per_method():
+    p = [2, 4, 8]
+    passes = {"forward mode": [2, 4, 8], "reverse mode": [1, 1, 1], "central": [4, 8, 16]}
+    seconds = {name: [0.1 * v for v in calls] for name, calls in passes.items()}
+    ax_passes, ax_time = plots.plot_passes(p, passes, seconds)
+    for ax, data in ((ax_passes, passes), (ax_time, seconds)):
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        assert set(lines) == set(data)
+        for name, values in data.items():
+            np.testing.assert_array_equal(lines[name].get_xdata(), p)
+            np.testing.assert_array_equal(lines[name].get_ydata(), values)
+        assert ax.get_xscale() == ax.get_yscale() == "log"
+
+
+def test_plot_memory_draws_the_count_and_the_three_measurements_in_mib():
+    batches = [8, 16]
+    rows = [{"kept": 2 ** 20, "peak_train": 2 ** 21, "peak_inference": 2 ** 19},
+            {"kept": 2 ** 21, "peak_train": 2 ** 22, "peak_inference": 2 ** 20}]
+    ax = plots.plot_memory(batches, [2 ** 20, 2 ** 21], rows)
+    ys = [list(line.get_ydata()) for line in ax.get_lines()]
+    assert ys == [[1, 2], [1, 2], [2, 4], [0.5, 1]]

@@ -12,9 +12,9 @@ import math
 import numpy as np
 
 from .. import numgrad as _numgrad
-from .toolkit import expect, rng_for
+from .toolkit import expect, require_written, rng_for
 
-__all__ = ["test_grad_add_mul", "test_grad_sigmoid_neuron", "test_grad_fork"]
+__all__ = ["test_grad_add_mul", "test_grad_sigmoid_neuron", "test_grad_fork", "require_written"]
 
 _exp = math.exp
 _array = np.array

@@ -96,6 +96,8 @@ CELLS = [
     - run the backward pass by hand: start from $\partial f/\partial f = 1$ and multiply by
       each node's **local gradient**;
     - name the local gradients of $+$, $\times$ and the sigmoid;
+    - write the chain rule for a chain of three and say why the method is called
+      back-propagation;
     - explain why gradients **add** where a variable is used twice.
     """),
     code("""
@@ -154,6 +156,56 @@ CELLS = [
     code("""
     for picture in backward_steps(f):
         display(picture)
+    """),
+    md(r"""
+    ### A chain of three, and where the name comes from
+
+    Stack three functions: $y = g(x)$, $z = h(y)$, $L = k(z)$. The chain rule multiplies
+    one local gradient per link:
+
+    $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial z} \cdot
+    \frac{\partial z}{\partial y} \cdot \frac{\partial y}{\partial x}$$
+
+    **Worked example.** $x = 0.3$, $y = 3x$, $z = y^2$, $L = \tanh z$.
+
+    | link | forward pass (input → output) | local gradient |
+    |---|---|---|
+    | $y = 3x$ | $y = 0.9$ | $\partial y/\partial x = 3$ |
+    | $z = y^2$ | $z = 0.81$ | $\partial z/\partial y = 2y = 1.8$ |
+    | $L = \tanh z$ | $L = 0.6696$ | $\partial L/\partial z = 1 - \tanh^2 z = 0.5516$ |
+
+    The backward pass (output → input), upstream × local at each link:
+
+    1. $\partial L/\partial L = 1$, the seed;
+    2. $\partial L/\partial z = 1 \cdot 0.5516 = 0.5516$;
+    3. $\partial L/\partial y = 0.5516 \cdot 1.8 = 0.9930$;
+    4. $\partial L/\partial x = 0.9930 \cdot 3 = 2.9789$ (to four digits, carrying the
+       unrounded numbers).
+
+    The product has no preferred order mathematically, but computing it **from the output
+    end** means every step multiplies one number that has arrived from above (the *upstream*
+    gradient) by one local gradient — and the number that arrives at $y$ is reused for every
+    input below $y$. That is the whole algorithm, and it gives it its name:
+    **back-propagation** (反向传播). The forward pass carries values from the input to the
+    output; then the *error signal*, $\partial L/\partial(\cdot)$, starting as
+    $\partial L/\partial L = 1$, **propagates backwards**, from the output to the input, one
+    layer (one node) at a time.
+    """),
+    code("""
+    x = 0.3
+    y = 3 * x                          # forward pass, input to output
+    z = y ** 2
+    L = math.tanh(z)
+    dL_dz = (1 - L ** 2) * 1.0         # backward pass, output to input: local × upstream
+    dL_dy = (2 * y) * dL_dz
+    dL_dx = 3 * dL_dy
+    print(f"by hand: dL/dz = {dL_dz:.4f}, dL/dy = {dL_dy:.4f}, dL/dx = {dL_dx:.4f}")
+
+    xv = Value(x, label="x")           # the same chain on the course's Value
+    Lv = ((3 * xv) ** 2).tanh()
+    Lv.backward()
+    numeric = numerical_gradient(lambda v: np.tanh((3 * v[0]) ** 2), np.array([x]))[0]
+    print(f"Value:   dL/dx = {xv.grad:.4f};  central differences: {numeric:.4f}")
     """),
     md(r"""
     ### Exercise 1 — `grad_add_mul(x, y, z)`
@@ -316,6 +368,10 @@ CELLS = [
     - Ran the backward pass by hand: seed $1$, then upstream × local at each node; $+$ passes
       the gradient on, $\times$ sends each input the other factor, $\sigma$ multiplies by
       $\sigma(1-\sigma)$.
+    - Wrote the chain rule for a chain of three,
+      $\partial L/\partial x = \partial L/\partial z \cdot \partial z/\partial y \cdot
+      \partial y/\partial x$, and computed it from the output end: the error signal travels
+      from the output back to the input, which is why the method is called back-propagation.
     - Saw gradients add where a variable is used twice.
 
     **Next, 03_scalar_autograd:** you automate exactly this — a `Value` class whose every
