@@ -134,6 +134,9 @@ def _norm_case(forward, backward, name: str, axis: int, seed: int, n: int, d: in
                  f"{name}_backward: dgamma{where}", batch_size=n, mistakes=[
                      ("dgamma uses x where x_hat belongs: gamma multiplies the normalised "
                       "input, dgamma = (dout * x_hat).sum(axis=0)", (dout * x).sum(axis=0)),
+                     ("dgamma uses xc = x − mu where x_hat belongs: gamma multiplies the "
+                      "normalised input, dgamma = (dout * x_hat).sum(axis=0)",
+                      (dout * (x - x.mean(axis=axis, keepdims=True))).sum(axis=0)),
                      ("dgamma summed over the wrong axis: gamma is per feature, its gradient "
                       "sums over the batch, axis 0", (dout * x_hat).sum(axis=1)),
                      ("x_hat is missing from dgamma: out = gamma · x_hat + beta, so "
@@ -206,6 +209,8 @@ def _conv_mistakes(x, w, dout):
           (batch_hint, dw_from(dout[:1], x[:1])),
           ("the weight gradient is averaged over the batch: the 1/N belongs to the loss, not "
            "to the layer", dw_from(dout, x) / n)]
+    overwritten = ("the input gradient is overwritten, not added: x[n, c, s] is in up to K "
+                   "windows (one per t = s − k), so its gradients add (dx[..., t:t + K] +=)")
     dx_flipped = _dx(dout, w[:, :, ::-1], x.shape)
     dx_shifted = _zeros(x.shape)  # x[s] given dout[s + k] instead of dout[s − k]
     for j in range(min(k, positions)):
@@ -216,8 +221,8 @@ def _conv_mistakes(x, w, dout):
            dx_flipped),
           ("the input gradient is not correlated correctly: x[s] fed the outputs t = s − k, so it "
            "receives dout[t = s − k] · w[k], not dout[s + k]", dx_shifted),
-          ("the input gradient is not summed over the taps k: x[n, c, s] is used by K output "
-           "positions (t = s − k), so its gradients add (+=)", _dx_last_tap(dout, w, x.shape))]
+          (overwritten, _dx_last_tap(dout, w, x.shape)),
+          (overwritten, _dx_last_window(dout, w, x.shape))]
     axes = ("the bias gradient is summed over the wrong axes: b[o] is added at every example "
             "and every position, db = dout.sum(axis=(0, 2))")
     db = [(axes, dout.sum(axis=(1, 2))), (axes, dout.sum(axis=0)), (axes, dout.sum(axis=2)),
@@ -246,6 +251,16 @@ def _dx_last_tap(dout, w, shape):
     positions = dout.shape[2]
     for j in range(w.shape[2]):
         dx[:, :, j:j + positions] = _einsum("not,oc->nct", dout, w[:, :, j])
+    return dx
+
+
+def _dx_last_window(dout, w, shape):
+    """dx[:, :, t:t + K] = (not +=) in a loop over t: each s keeps the last window's write."""
+    dx = _zeros(shape)
+    c_out, c_in, k = w.shape
+    flat = w.reshape(c_out, c_in * k)
+    for t in range(dout.shape[2]):
+        dx[:, :, t:t + k] = (dout[:, :, t] @ flat).reshape(shape[0], c_in, k)
     return dx
 
 
