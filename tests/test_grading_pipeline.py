@@ -425,3 +425,26 @@ def test_make_grade_on_the_release_gives_zero_and_changes_nothing(tmp_path):
     assert all(r["score"] == 0 and "NotImplementedError" in r["message"] for r in out["results"])
     solution = ag._load(ROOT / "solutions" / name / f"{name}.ipynb")
     assert {r["grade_id"] for r in out["results"]} == set(ag.exercise_of_tests(solution))
+
+
+NOTEBOOKS = sorted(p.name for p in (ROOT / "solutions").glob("*/")
+                   if (p / f"{p.name}.ipynb").exists())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_make_grade_gives_full_marks_to_the_solved_release(name, tmp_path):
+    """`python -m bpcourse grade` (what `make grade NB=...` runs) on a learner's copy of the
+    release with every answer filled in from solutions/: graded, full marks, every notebook
+    (discovered, so that a new notebook is covered; `-k 07` runs one)."""
+    from corpus.build import build
+
+    release = ag._load(ROOT / "notebooks" / name / f"{name}.ipynb")
+    solution = ag._load(ROOT / "solutions" / name / f"{name}.ipynb")
+    learner = tmp_path / name / f"{name}.ipynb"
+    learner.parent.mkdir()
+    learner.write_text(json.dumps(build(Submission("self", name), release, solution)))
+    out = json.loads(_run([PY, "-m", "bpcourse", "grade", str(learner), "--json"],
+                          tmp_path).stdout)
+    assert out["graded"] and out["score"] == out["max_score"] > 0, out
+    assert {r["grade_id"] for r in out["results"]} == set(ag.exercise_of_tests(solution))
