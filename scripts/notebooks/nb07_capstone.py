@@ -578,7 +578,7 @@ CELLS = [
                 if isinstance(layer, nn.Linear)], loss
 
 
-    def train(model, steps, lr=0.5):
+    def train(model, steps, lr=0.2):
         loss_fn, optimizer = nn.SoftmaxCrossEntropy(), nn.SGD(model.params, lr)
         losses = []
         for _ in range(steps):
@@ -620,7 +620,8 @@ CELLS = [
     Without batch norm the first layer's gradient is about four orders of magnitude smaller
     than the last layer's: one learning rate cannot suit both, the first layers barely move,
     and the loss stays near $\ln 3 \approx 1.099$, the loss of a guess. With batch norm the
-    norms stay within a small factor of each other across depth, and the loss falls. Nothing
+    norms stay within a small factor of each other across depth, and the loss falls (with
+    a few spikes: full-batch steps of one learning rate overshoot now and then). Nothing
     here needed a new idea: the gradient that batch norm passes back is the one you derived,
     and its $1/s$ factor rescales the backward signal just as the forward pass rescaled the
     activations.
