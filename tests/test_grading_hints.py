@@ -1020,14 +1020,14 @@ def test_nb07_oracles_and_models_are_right():
         numeric = nb07.numeric_gradient(lambda v, a=axis: nb07.normalise(v, gamma, beta, 0.1, a),
                                         x.copy(), dout)
         assert np.allclose(dx, numeric, rtol=1e-9, atol=1e-11)
-        for hint, model in nb07._norm_mistakes(x, gamma, dout, 0.1, axis):
+        for hint, model in nb07.normalisation_mistakes(x, gamma, dout, 0.1, axis):
             assert not np.allclose(model, dx, rtol=1e-6), hint
     xc, w, b = (rng.standard_normal(s) for s in ((3, 2, 7), (4, 2, 3), 4))
     out, cache = layers.conv1d_forward(xc, w, b)
     assert np.allclose(out, nb07.conv1d(xc, w, b), rtol=1e-12)
     dout = rng.standard_normal(out.shape)
     right = layers.conv1d_backward(dout, cache)
-    for models, reference in zip(nb07._conv_mistakes(xc, w, dout), (right[1], right[0], right[2]),
+    for models, reference in zip(nb07.conv1d_mistakes(xc, w, dout), (right[1], right[0], right[2]),
                                  strict=True):
         for hint, model in models:
             assert np.shape(model) != reference.shape or not np.allclose(model, reference), hint

@@ -18,7 +18,7 @@ from ..numgrad import numerical_gradient_array
 from .toolkit import assert_own_work, call, expect_array, require_written
 
 __all__ = ["test_batchnorm", "test_layernorm", "test_conv1d", "require_written",
-           "normalise", "conv1d", "numeric_gradient"]
+           "normalise", "conv1d", "numeric_gradient", "normalisation_mistakes", "conv1d_mistakes"]
 
 # Captured at import, like bpcourse.check, so a notebook cell that reassigns them (np.sqrt = ...)
 # cannot change the oracles or the mistake models.
@@ -57,8 +57,9 @@ def numeric_gradient(f, x: np.ndarray, dout: np.ndarray, h: float = 1e-4) -> np.
 
 # ----- normalisation: shared by batch norm and layer norm -----
 
-def _norm_mistakes(x, gamma, dout, eps, axis):
-    """dx of known buggy backward passes (closed forms), for statistics over `axis`."""
+def normalisation_mistakes(x, gamma, dout, eps, axis):
+    """(hint, dx) of known buggy backward passes (closed forms), for statistics over `axis`
+    (0: batch norm, 1: layer norm); for ``expect(..., mistakes=...)`` in visible tests too."""
     count = x.shape[axis]
     mu = x.mean(axis=axis, keepdims=True)
     centred = x - mu
@@ -144,7 +145,7 @@ def _norm_case(forward, backward, name: str, axis: int, seed: int, n: int, d: in
     expect_array(dx, numeric_gradient(lambda v: normalise(v, gamma, beta, used_eps, axis),
                                       x.copy(), dout),
                  f"{name}_backward: dx{where}", batch_size=n,
-                 mistakes=_norm_mistakes(x, gamma, dout, used_eps, axis))
+                 mistakes=normalisation_mistakes(x, gamma, dout, used_eps, axis))
 
 
 def _norm_shapes(seed: int) -> tuple[int, int]:
@@ -191,8 +192,9 @@ def _conv_shapes(seed: int) -> tuple[int, int, int, int, int]:
     return n, c_in, int(r.integers(k + 2, k + 8)), c_out, k
 
 
-def _conv_mistakes(x, w, dout):
-    """dw, dx and db of known buggy backward passes, as three lists of (hint, output)."""
+def conv1d_mistakes(x, w, dout):
+    """dw, dx and db of known buggy backward passes, as three lists of (hint, output); for
+    ``expect(..., mistakes=...)`` in visible tests too."""
     n, t_last, k = x.shape[0], dout.shape[2] - 1, w.shape[2]
     positions = dout.shape[2]
 
@@ -274,7 +276,7 @@ def _conv_case(conv1d_forward, conv1d_backward, seed: int,
     expect_array(out, conv1d(x, w, b), "conv1d_forward: out" + where)
     dout = r.standard_normal((n, c_out, length - k + 1))
     dx, dw, db = call(conv1d_backward, "conv1d_backward", dout.copy(), cache, returns=3)
-    dw_m, dx_m, db_m = _conv_mistakes(x, w, dout)
+    dw_m, dx_m, db_m = conv1d_mistakes(x, w, dout)
     expect_array(db, numeric_gradient(lambda v: conv1d(x, w, v), b.copy(), dout),
                  "conv1d_backward: db" + where, mistakes=db_m)
     expect_array(dw, numeric_gradient(lambda v: conv1d(x, v, b), w.copy(), dout),

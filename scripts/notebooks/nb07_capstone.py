@@ -14,8 +14,8 @@ from nbbuild import answer, code, hidden, md, test, write  # noqa: E402
 
 NAME = "07_capstone"
 # What the hidden tests try, for the comment of each hidden-test cell.
-ABOUT = "random shapes and seeds against central differences, a large and a tiny eps"
-ABOUT_CONV = "random shapes and seeds against central differences, K = L and K = 1"
+ABOUT = "random shapes and seeds, a large and a tiny ε"
+ABOUT_CONV = "random shapes and seeds, K = L and K = 1"
 
 BATCHNORM = '''
 def batchnorm_forward(x, gamma, beta, eps=1e-5):
@@ -267,7 +267,7 @@ CELLS = [
     from bpcourse import data, graph, nn, plots
     from bpcourse.autograd import Value
     from bpcourse.check import compare, rel_error
-    from bpcourse.grading import expect
+    from bpcourse.grading import expect, nb07
     from bpcourse.numgrad import numerical_gradient, numerical_gradient_array
 
     rng = np.random.default_rng(0)
@@ -421,7 +421,8 @@ CELLS = [
     """),
     test("batchnorm_visible", 2, """
     # Each gradient against central differences of the given forward pass, with the default ε
-    # and with a large one (0.5), where forgetting ε in the backward pass shows.
+    # and with a large one (0.5), where forgetting ε in the backward pass shows. A wrong dx is
+    # matched against known mistakes (nb07.normalisation_mistakes) to name yours.
     test_rng = np.random.default_rng(71)
     x = test_rng.standard_normal((5, 3)) * 2 + 1
     gamma, beta = np.array([1.0, 0.5, 2.0]), np.array([0.0, -1.0, 0.5])
@@ -435,7 +436,8 @@ CELLS = [
         expect(dgamma, numerical_gradient_array(lambda v: batchnorm_forward(x, v, beta, eps)[0],
                                                 gamma.copy(), dout), f"dgamma (eps={eps})")
         expect(dx, numerical_gradient_array(lambda v: batchnorm_forward(v, gamma, beta, eps)[0],
-                                            x.copy(), dout), f"dx (eps={eps})", batch_size=5)
+                                            x.copy(), dout), f"dx (eps={eps})", batch_size=5,
+               mistakes=nb07.normalisation_mistakes(x, gamma, dout, eps, axis=0))
     print("batch norm: the visible tests pass")
     """),
     test("batchnorm_hidden", 4, hidden(
@@ -491,7 +493,8 @@ CELLS = [
         expect(dgamma, numerical_gradient_array(lambda v: layernorm_forward(x, v, beta, eps)[0],
                                                 gamma.copy(), dout), f"dgamma (eps={eps})")
         expect(dx, numerical_gradient_array(lambda v: layernorm_forward(v, gamma, beta, eps)[0],
-                                            x.copy(), dout), f"dx (eps={eps})")
+                                            x.copy(), dout), f"dx (eps={eps})",
+               mistakes=nb07.normalisation_mistakes(x, gamma, dout, eps, axis=1))
     print("layer norm: the visible tests pass")
     """),
     test("layernorm_hidden", 3, hidden(
@@ -527,12 +530,13 @@ CELLS = [
     out, cache = conv1d_forward(x, w, b)
     dout = test_rng.standard_normal(out.shape)
     dx, dw, db = conv1d_backward(dout, cache)
+    dw_mistakes, dx_mistakes, db_mistakes = nb07.conv1d_mistakes(x, w, dout)  # to name yours
     expect(db, numerical_gradient_array(lambda v: conv1d_forward(x, w, v)[0], b.copy(), dout),
-           "db")
+           "db", mistakes=db_mistakes)
     expect(dw, numerical_gradient_array(lambda v: conv1d_forward(x, v, b)[0], w.copy(), dout),
-           "dw", batch_size=2)
+           "dw", mistakes=dw_mistakes)
     expect(dx, numerical_gradient_array(lambda v: conv1d_forward(v, w, b)[0], x.copy(), dout),
-           "dx")
+           "dx", mistakes=dx_mistakes)
     print("conv1d: the visible tests pass")
     """),
     test("conv1d_hidden", 4, hidden(
