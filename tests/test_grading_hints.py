@@ -1001,6 +1001,17 @@ def test_nb07_delegating_to_the_reference_earns_nothing():
         "conv1d_forward", "conv1d_backward")
     with pytest.raises(DelegationDetected, match="bpcourse.layers.conv1d_forward"):
         nb07.test_conv1d(forward, backward)
+    forward, backward = _define(
+        "from bpcourse import nn\n"
+        "def batchnorm_forward(x, gamma, beta, eps=1e-5):\n"
+        "    layer = nn.BatchNorm1d(x.shape[1], eps=eps)\n"
+        "    layer.gamma.data[:], layer.beta.data[:] = gamma, beta\n"
+        "    return layer.forward(x), layer\n"
+        "def batchnorm_backward(dout, layer):\n"
+        "    return layer.backward(dout), layer.gamma.grad, layer.beta.grad\n",
+        "batchnorm_forward", "batchnorm_backward")
+    with pytest.raises(DelegationDetected, match="bpcourse.nn.BatchNorm1d"):
+        nb07.test_batchnorm(forward, backward)
 
 
 def test_nb07_oracles_and_models_are_right():

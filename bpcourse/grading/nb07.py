@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import layers as _reference
+from .. import nn as _nn
 from ..numgrad import numerical_gradient_array
 from .toolkit import assert_own_work, call, expect_array, require_written
 
@@ -159,8 +160,8 @@ def test_batchnorm(batchnorm_forward, batchnorm_backward, seeds=(71, 72, 73)) ->
     """Training-mode batch norm: out against the formula, dx, dgamma, dbeta against central
     differences, on random (N, D), with the default eps and with a large eps (0.5: a
     forgotten ε shows) and on features of small spread (var ≈ 1e-4, where ε matters)."""
-    assert_own_work(batchnorm_forward, _reference.batchnorm_forward)
-    assert_own_work(batchnorm_backward, _reference.batchnorm_backward)
+    assert_own_work(batchnorm_forward, _reference.batchnorm_forward, _nn.BatchNorm1d)
+    assert_own_work(batchnorm_backward, _reference.batchnorm_backward, _nn.BatchNorm1d)
     for seed in seeds:
         _norm_case(batchnorm_forward, batchnorm_backward, "batchnorm", 0, seed,
                    *_norm_shapes(seed), None)
@@ -172,8 +173,8 @@ def test_batchnorm(batchnorm_forward, batchnorm_backward, seeds=(71, 72, 73)) ->
 def test_layernorm(layernorm_forward, layernorm_backward, seeds=(81, 82, 83)) -> None:
     """Layer norm (statistics of each row, axis 1): as test_batchnorm, N ≠ D throughout so
     that a wrong axis shows."""
-    assert_own_work(layernorm_forward, _reference.layernorm_forward)
-    assert_own_work(layernorm_backward, _reference.layernorm_backward)
+    assert_own_work(layernorm_forward, _reference.layernorm_forward, _nn.LayerNorm)
+    assert_own_work(layernorm_backward, _reference.layernorm_backward, _nn.LayerNorm)
     for seed in seeds:
         _norm_case(layernorm_forward, layernorm_backward, "layernorm", 1, seed,
                    *_norm_shapes(seed), None)
@@ -289,8 +290,8 @@ def test_conv1d(conv1d_forward, conv1d_backward, seeds=(91, 92, 93)) -> None:
     """1-D convolution, stride 1, no padding: out against a loop over positions, db, dw, dx
     against central differences, on random (N, C_in, L, C_out, K) with 2 <= K < L, then a
     filter as long as the input (one position) and a 1-tap filter."""
-    assert_own_work(conv1d_forward, _reference.conv1d_forward)
-    assert_own_work(conv1d_backward, _reference.conv1d_backward)
+    assert_own_work(conv1d_forward, _reference.conv1d_forward, _nn.Conv1d)
+    assert_own_work(conv1d_backward, _reference.conv1d_backward, _nn.Conv1d)
     for seed in seeds:
         _conv_case(conv1d_forward, conv1d_backward, seed, *_conv_shapes(seed))
     _conv_case(conv1d_forward, conv1d_backward, 94, 2, 3, 4, 2, 4)  # K = L: one position
