@@ -7,6 +7,7 @@ The solution sources are module constants so that tests can run exactly the note
 from __future__ import annotations
 
 import sys
+import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -179,8 +180,14 @@ def conv1d_backward(dout, cache):
 
 def _hints(*hints: str) -> str:
     """Collapsed hints, weakest first: a learner opens only as many as they need."""
-    return "\n\n".join(f"<details><summary>Hint {i}</summary>\n\n{h.strip()}\n\n</details>"
+    return "\n\n".join(f"<details><summary>Hint {i}</summary>\n\n"
+                       f"{textwrap.dedent(h).strip()}\n\n</details>"
                        for i, h in enumerate(hints, start=1))
+
+
+def _with_hints(prose: str, hints: str) -> str:
+    """Markdown: the prose (dedented here, since the hints start at column 0), then hints."""
+    return textwrap.dedent(prose).strip("\n") + "\n\n" + hints
 
 
 BATCHNORM_HINTS = _hints(
@@ -381,14 +388,14 @@ CELLS = [
     then the cell after it: it prints the numeric `dx`, `dgamma`, `dbeta` on a small batch,
     and compares them with yours once you have written it.
     """),
-    md(r"""
+    md(_with_hints(r"""
     ### Exercise 1 — `batchnorm_backward`
 
     Steps 2 and 3 are yours: walk the graph from `out` back to `x`, one line per node, in the
     cell below. `dgamma` and `dbeta` come first and are short (notebook 04's bias, once more).
     Do not look for a formula: derive it node by node, then let the checker judge.
 
-    """ + BATCHNORM_HINTS),
+    """, BATCHNORM_HINTS)),
     answer("batchnorm", BATCHNORM),
     code("""
     check_rng = np.random.default_rng(7)
@@ -459,7 +466,7 @@ CELLS = [
     have dropped the variance. It is also faster (one pass over the data instead of several),
     which is why libraries use it, and why nobody can read it without the graph.
     """),
-    md(r"""
+    md(_with_hints(r"""
     ## 2. Layer normalisation
 
     Batch norm's statistics depend on the other examples in the batch, which is awkward for a
@@ -477,7 +484,7 @@ CELLS = [
 
     ### Exercise 2 — `layernorm_backward`
 
-    """ + LAYERNORM_HINTS),
+    """, LAYERNORM_HINTS)),
     answer("layernorm", LAYERNORM),
     test("layernorm_visible", 1, """
     test_rng = np.random.default_rng(81)
@@ -499,7 +506,7 @@ CELLS = [
     """),
     test("layernorm_hidden", 3, hidden(
         "nb07", "layernorm_forward, layernorm_backward", "test_layernorm", about=ABOUT)),
-    md(r"""
+    md(_with_hints(r"""
     ## 3. A 1-D convolution
 
     A sequence (a sound, a sentence of word vectors, a time series) has positions, and a
@@ -521,7 +528,7 @@ CELLS = [
     Return `dx` `(N, C_in, L)`, `dw` `(C_out, C_in, K)` and `db` `(C_out,)`. A loop over the
     $T$ positions is fine.
 
-    """ + CONV1D_HINTS),
+    """, CONV1D_HINTS)),
     answer("conv1d", CONV1D),
     test("conv1d_visible", 2, """
     test_rng = np.random.default_rng(91)
