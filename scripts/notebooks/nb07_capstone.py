@@ -348,6 +348,9 @@ CELLS = [
         xc = [xi - mu for xi in x]
         var = sum(c ** 2 for c in xc) / n
         std = (var + eps) ** 0.5
+        mu.label, var.label, std.label = "mu", "var", "std"  # names for the picture
+        for i, c in enumerate(xc):
+            c.label = f"xc{i}"
         return x, [gamma * (c / std) + beta for c in xc]
 
 
@@ -369,12 +372,14 @@ CELLS = [
     """),
     md(r"""
     The engine with the full graph agrees with the numeric gradient; with the mean cut off it
-    does not. Here is the graph for two examples, with every gradient the engine computed: find
-    the two places where `x0` and `xc` send gradient back along two arrows.
+    does not. Here is the graph for three examples, with every gradient the engine computed:
+    find where `x0` and `xc0` each send gradient back along two arrows, and how `mu`, `var`
+    and `std` collect gradient from every row. (Why not two examples? With $N = 2$,
+    $\hat x = \pm 1$ whatever $x$ is, and every gradient to $x$ is zero: try it.)
     """),
     code("""
-    x, out = batchnorm_values([1.0, -0.5], 1.5, 0.2)
-    L = out[0] * 0.3 + out[1] * -1.0
+    x, out = batchnorm_values([1.0, -0.5, 2.0], 1.5, 0.2)
+    L = out[0] * 0.3 + out[1] * -1.0 + out[2] * 0.2
     L.backward()
     graph.draw(L)
     """),
