@@ -21,6 +21,9 @@ __all__ = [
     "sigmoid_forward", "sigmoid_backward",
     "tanh_forward", "tanh_backward",
     "softmax_cross_entropy", "mse_loss",
+    "batchnorm_forward", "batchnorm_backward",
+    "layernorm_forward", "layernorm_backward",
+    "conv1d_forward", "conv1d_backward",
 ]
 
 
@@ -252,3 +255,193 @@ def mse_loss(pred: np.ndarray, target: np.ndarray):
     _same_shape(pred, target, "pred", "target")
     diff = pred - target
     return float(np.mean(diff * diff)), 2.0 * diff / diff.size
+
+
+# ----- normalisation -----
+# Batch norm and layer norm are one computation over different axes: batch norm takes the
+# statistics of each feature over the batch (axis 0), layer norm those of each example over
+# its features (axis 1). Both share _normalise_forward / _normalise_backward.
+
+def _require_norm_params(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> None:
+    require_float_array(x, "x", 2)
+    require_float_array(gamma, "gamma", 1)
+    require_float_array(beta, "beta", 1)
+    d = x.shape[1]
+    for name, p in (("gamma", gamma), ("beta", beta)):
+        if p.shape != (d,):
+            raise ValueError(f"{name} must have shape (D,) = ({d},) to match x {x.shape}, "
+                             f"got {p.shape}.")
+    if not (isinstance(eps, (int, float, np.floating)) and eps >= 0):
+        raise ValueError(f"eps must be a number >= 0, got {eps!r}.")
+
+
+def _normalise_forward(x, gamma, beta, eps, axis):
+    mu = x.mean(axis=axis, keepdims=True)
+    centred = x - mu
+    var = (centred * centred).mean(axis=axis, keepdims=True)  # biased: divides by the count
+    std = np.sqrt(var + eps)
+    x_hat = centred / std
+    return gamma * x_hat + beta, (x_hat, std, gamma)
+
+
+def _normalise_backward(dout, cache, axis):
+    x_hat, std, gamma = cache
+    require_float_array(dout, "dout", 2)
+    _same_shape(dout, x_hat, "dout", "x")
+    dgamma = (dout * x_hat).sum(axis=0)  # gamma and beta are per feature: sum over the batch
+    dbeta = dout.sum(axis=0)
+    dx_hat = dout * gamma
+    # x reaches x_hat three ways (directly, through the mean, through the variance); the
+    # three paths' gradients add:
+    dx = (dx_hat - dx_hat.mean(axis=axis, keepdims=True)
+          - x_hat * (dx_hat * x_hat).mean(axis=axis, keepdims=True)) / std
+    return dx, dgamma, dbeta
+
+
+def batchnorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5):
+    """Batch normalisation, training mode: each feature normalised over the batch.
+
+        mu = mean_n x[n]            (1, D)
+        var = mean_n (x[n] − mu)²   (1, D), biased: divides by N, as PyTorch's training mode
+        x_hat = (x − mu) / sqrt(var + eps)
+        out = gamma · x_hat + beta
+
+    Args:
+        x: (N, D) inputs, one row per example.
+        gamma: (D,) scale.
+        beta: (D,) shift.
+        eps: added to the variance so that a constant feature does not divide by 0.
+
+    Returns:
+        out: (N, D).
+        cache: (x_hat (N, D), std (1, D), gamma (D,)) for the backward pass.
+    """
+    _require_norm_params(x, gamma, beta, eps)
+    return _normalise_forward(x, gamma, beta, eps, axis=0)
+
+
+def batchnorm_backward(dout: np.ndarray, cache):
+    """Gradients of batch normalisation (training mode).
+
+        dbeta = sum_n dout                 (D,)
+        dgamma = sum_n dout · x_hat        (D,)
+        dx = (g − mean_n g − x_hat · mean_n(g · x_hat)) / std,  g = dout · gamma   (N, D)
+
+    The two means are the paths through the batch mean and the batch variance: every x[n]
+    moves the statistics that every other row was normalised with.
+
+    Args:
+        dout: (N, D) upstream gradient.
+        cache: from batchnorm_forward.
+
+    Returns:
+        dx: (N, D), dgamma: (D,), dbeta: (D,).
+    """
+    return _normalise_backward(dout, cache, axis=0)
+
+
+def layernorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5):
+    """Layer normalisation: each example normalised over its own features.
+
+        mu = mean_d x[:, d]            (N, 1)
+        var = mean_d (x[:, d] − mu)²   (N, 1), biased
+        out = gamma · (x − mu) / sqrt(var + eps) + beta
+
+    Args:
+        x: (N, D) inputs.
+        gamma: (D,) scale, per feature (as batch norm's).
+        beta: (D,) shift.
+        eps: added to the variance.
+
+    Returns:
+        out: (N, D).
+        cache: (x_hat (N, D), std (N, 1), gamma (D,)).
+    """
+    _require_norm_params(x, gamma, beta, eps)
+    return _normalise_forward(x, gamma, beta, eps, axis=1)
+
+
+def layernorm_backward(dout: np.ndarray, cache):
+    """Gradients of layer normalisation: batch norm's formula with the means over axis 1.
+
+        dbeta = sum_n dout, dgamma = sum_n dout · x_hat   (D,): gamma is still per feature
+        dx = (g − mean_d g − x_hat · mean_d(g · x_hat)) / std,  g = dout · gamma   (N, D)
+
+    Args:
+        dout: (N, D) upstream gradient.
+        cache: from layernorm_forward.
+
+    Returns:
+        dx: (N, D), dgamma: (D,), dbeta: (D,).
+    """
+    return _normalise_backward(dout, cache, axis=1)
+
+
+# ----- 1-D convolution -----
+
+def conv1d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray):
+    """1-D convolution (a cross-correlation, as in PyTorch), stride 1, no padding.
+
+        out[n, o, t] = sum_{c, k} x[n, c, t + k] · w[o, c, k] + b[o],  t = 0 … L − K
+
+    The same w is used at every position t: weight sharing.
+
+    Args:
+        x: (N, C_in, L) inputs: N examples, C_in channels, L positions.
+        w: (C_out, C_in, K) filters, K <= L.
+        b: (C_out,) bias.
+
+    Returns:
+        out: (N, C_out, L − K + 1).
+        cache: (x, w) for the backward pass.
+    """
+    require_float_array(x, "x", 3)
+    require_float_array(w, "w", 3)
+    require_float_array(b, "b", 1)
+    n, c_in, length = x.shape
+    c_out, c_in_w, k = w.shape
+    if c_in_w != c_in:
+        raise ValueError(f"x is (N, C_in, L) = {x.shape} and w is (C_out, C_in, K) = {w.shape}: "
+                         "their C_in differ.")
+    if k > length:
+        raise ValueError(f"the filter is longer than the input: K = {k} > L = {length}.")
+    if b.shape != (c_out,):
+        raise ValueError(f"b must have shape (C_out,) = ({c_out},), got {b.shape}.")
+    positions = length - k + 1
+    out = np.zeros((n, c_out, positions), dtype=np.result_type(x, w, b))
+    for j in range(k):  # one matmul per filter tap: (N, C_in, T) with (C_out, C_in)
+        out += np.einsum("nct,oc->not", x[:, :, j:j + positions], w[:, :, j])
+    out += b[:, None]
+    return out, (x, w)
+
+
+def conv1d_backward(dout: np.ndarray, cache):
+    """Gradients of conv1d_forward.
+
+        db[o] = sum_{n, t} dout[n, o, t]                              (C_out,)
+        dw[o, c, k] = sum_{n, t} dout[n, o, t] · x[n, c, t + k]        (C_out, C_in, K)
+        dx[n, c, t + k] += sum_o dout[n, o, t] · w[o, c, k]            (N, C_in, L)
+
+    w and b are used at every position and for every example, so their gradients add over
+    both; x[n, c, s] feeds every output position t = s − k, so its gradients add over k.
+
+    Args:
+        dout: (N, C_out, L − K + 1) upstream gradient.
+        cache: (x, w) from conv1d_forward.
+
+    Returns:
+        dx: (N, C_in, L), dw: (C_out, C_in, K), db: (C_out,).
+    """
+    x, w = cache
+    require_float_array(dout, "dout", 3)
+    k = w.shape[2]
+    positions = x.shape[2] - k + 1
+    expected = (x.shape[0], w.shape[0], positions)
+    if dout.shape != expected:
+        raise ValueError(f"dout must have the shape of out, (N, C_out, L − K + 1) = {expected}, "
+                         f"got {dout.shape}.")
+    dx, dw = np.zeros_like(x, dtype=np.result_type(x, dout)), np.zeros_like(w)
+    for j in range(k):
+        dw[:, :, j] = np.einsum("not,nct->oc", dout, x[:, :, j:j + positions])
+        dx[:, :, j:j + positions] += np.einsum("not,oc->nct", dout, w[:, :, j])
+    return dx, dw, dout.sum(axis=(0, 2))

@@ -20,6 +20,7 @@ from . import layers
 
 __all__ = [
     "Parameter", "Module", "Linear", "ReLU", "Sigmoid", "Tanh", "Sequential",
+    "BatchNorm1d", "LayerNorm", "Conv1d",
     "SoftmaxCrossEntropy", "MSELoss", "SGD",
 ]
 
@@ -149,6 +150,94 @@ class Tanh(_Elementwise):
     """out = tanh(x)."""
 
     _forward, _backward = staticmethod(layers.tanh_forward), staticmethod(layers.tanh_backward)
+
+
+def _positive_int(owner: str, name: str, value) -> None:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{owner}: {name} must be a positive int, got {value!r}.")
+
+
+class _Normalisation(Module):
+    """gamma · normalise(x) + beta with gamma = 1, beta = 0 at the start; x (N, D)."""
+
+    _forward = _backward = None
+
+    def __init__(self, num_features: int, *, eps: float = 1e-5, dtype=np.float64):
+        _positive_int(type(self).__name__, "num_features", num_features)
+        self.gamma = Parameter(np.ones(num_features, dtype=dtype), "gamma")
+        self.beta = Parameter(np.zeros(num_features, dtype=dtype), "beta")
+        self.params = [self.gamma, self.beta]
+        self.eps = float(eps)
+        self._cache = None
+
+    def forward(self, x):
+        out, self._cache = type(self)._forward(x, self.gamma.data, self.beta.data, self.eps)
+        return out
+
+    def backward(self, dout):
+        self._require_forward()
+        dx, dgamma, dbeta = type(self)._backward(dout, self._cache)
+        self.gamma.grad += dgamma
+        self.beta.grad += dbeta
+        return dx
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.gamma.data.shape[0]})"
+
+
+class BatchNorm1d(_Normalisation):
+    """Batch normalisation in training mode: each feature normalised over the batch (axis 0).
+
+    Only training mode: it keeps no running statistics, so a batch of one example has
+    variance 0 and gives beta.
+    """
+
+    _forward = staticmethod(layers.batchnorm_forward)
+    _backward = staticmethod(layers.batchnorm_backward)
+
+
+class LayerNorm(_Normalisation):
+    """Layer normalisation: each example normalised over its features (axis 1)."""
+
+    _forward = staticmethod(layers.layernorm_forward)
+    _backward = staticmethod(layers.layernorm_backward)
+
+
+class Conv1d(Module):
+    """out = conv1d(x, w) + b: x (N, in_channels, L) -> out (N, out_channels, L − K + 1).
+
+    Stride 1, no padding. w (out_channels, in_channels, K) is drawn from
+    N(0, 2 / (in_channels · K)) (He initialisation) with a seeded generator, b starts at 0.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, *,
+                 seed: int | None = 0, rng: np.random.Generator | None = None,
+                 dtype=np.float64):
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels),
+                        ("kernel_size", kernel_size)):
+            _positive_int("Conv1d", name, v)
+        rng = rng if rng is not None else np.random.default_rng(seed)
+        scale = np.sqrt(2.0 / (in_channels * kernel_size))
+        self.w = Parameter((rng.standard_normal((out_channels, in_channels, kernel_size))
+                            * scale).astype(dtype), "w")
+        self.b = Parameter(np.zeros(out_channels, dtype=dtype), "b")
+        self.params = [self.w, self.b]
+        self._cache = None
+
+    def forward(self, x):
+        out, self._cache = layers.conv1d_forward(x, self.w.data, self.b.data)
+        return out
+
+    def backward(self, dout):
+        self._require_forward()
+        dx, dw, db = layers.conv1d_backward(dout, self._cache)
+        self.w.grad += dw
+        self.b.grad += db
+        return dx
+
+    def __repr__(self) -> str:
+        c_out, c_in, k = self.w.data.shape
+        return f"Conv1d({c_in}, {c_out}, kernel_size={k})"
 
 
 class Sequential(Module):

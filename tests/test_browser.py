@@ -8,7 +8,7 @@ Run All Cells and Validate as a learner would, and checks what appears on the sc
 - release: every cell before the first exercise ran without an error; Validate lists every
   visible test cell as failing (an unanswered exercise cannot pass);
 - solution copy: every cell ran without an error; every figure in the outputs rendered in the
-  page (graphviz SVG in 02 and 03, matplotlib PNG in 01, 05 and 06 at least); Validate says
+  page (graphviz SVG in 02 and 03, matplotlib PNG in 01, 05, 06 and 07 at least); Validate says
   "Success".
 
 Screenshots go to artifacts/browser/ (NN_topic-release.png: the Validate dialog listing the
@@ -48,7 +48,9 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 NOTEBOOKS = [path.parent.name for path in course_notebooks(RELEASE)]
 # The figures the course promises, by notebook number: at least one of each must render.
 PROMISED_FIGURES = {"01": "image/png", "02": "image/svg+xml", "03": "image/svg+xml",
-                    "05": "image/png", "06": "image/png"}
+                    "05": "image/png", "06": "image/png", "07": "image/png"}
+# Exactly how many figures of each type a solved notebook shows, where that is fixed.
+FIGURE_COUNTS = {"07": {"image/svg+xml": 1, "image/png": 1}}  # the graph; the gradient norms
 FIGURE_TYPES = ("image/png", "image/svg+xml")
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on screen
 KERNEL_WAIT_MS = 120_000  # a cold kernel start plus numpy/matplotlib imports on a busy machine
@@ -338,6 +340,10 @@ def test_solution_copy_runs_shows_its_figures_and_validates(name, course, server
     assert len(figures) == saved_figures(ran), (
         f"{name}: the notebook has {saved_figures(ran)} figure outputs, the page shows "
         f"{len(figures)}")
+    counts = FIGURE_COUNTS.get(name[:2])
+    if counts:
+        shown = {mime: sum(1 for f in figures if f[0] == mime) for mime in counts}
+        assert shown == counts, f"{name}: expected figures {counts}, the page shows {shown}"
     promised = PROMISED_FIGURES.get(name[:2])
     if promised:
         assert any(mime == promised for mime, _, _ in figures), (

@@ -985,3 +985,216 @@ class Dual:
     scope = {"math": math}
     exec(source, scope)
     nb06.test_dual(scope["Dual"])
+
+
+# ----- notebook 07: the capstone (owned by the 07 engineer) -----
+
+_NB07_EXERCISES = {  # exercise: (source constant, function names, grading test)
+    "batchnorm": ("BATCHNORM", ("batchnorm_forward", "batchnorm_backward"), "test_batchnorm"),
+    "layernorm": ("LAYERNORM", ("layernorm_forward", "layernorm_backward"), "test_layernorm"),
+    "conv1d": ("CONV1D", ("conv1d_forward", "conv1d_backward"), "test_conv1d"),
+}
+_SOLUTION = re.compile(r"### BEGIN SOLUTION\n.*?### END SOLUTION\n", re.S)
+# The compact formula (the recap after exercise 1), over `axis`: another correct style.
+_COMPACT = """### BEGIN SOLUTION
+    std = np.sqrt(var + eps)
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    g = dout * gamma
+    dx = (g - g.mean(axis=AXIS, keepdims=True)
+          - x_hat * (g * x_hat).mean(axis=AXIS, keepdims=True)) / std
+    ### END SOLUTION
+"""
+
+
+def _nb07_solution(const: str) -> str:
+    return _SOLUTION.search(getattr(_builder("nb07_capstone"), const)).group(0)
+
+
+def _compact(axis: int) -> str:
+    return _COMPACT.replace("AXIS", str(axis))
+
+
+def _nb07_answer(exercise: str, mutations=(), solution: str | None = None):
+    from bpcourse.grading import nb07
+
+    const, names, test_name = _NB07_EXERCISES[exercise]
+    source = getattr(_builder("nb07_capstone"), const)
+    # The learner writes only the backward pass: mutate the solution region, or replace it
+    # (e.g. with batch norm's, pasted into layer norm).
+    region = _nb07_solution(const) if solution is None else solution
+    for old, new in mutations:
+        assert region.count(old) == 1, f"{old!r} is not exactly once in the {const} solution"
+        region = region.replace(old, new)
+    return _define(_SOLUTION.sub(lambda _: region, source), *names), getattr(nb07, test_name)
+
+
+@pytest.mark.parametrize("exercise", sorted(_NB07_EXERCISES))
+def test_nb07_solution_passes(exercise):
+    answers, grading_test = _nb07_answer(exercise)
+    grading_test(*answers)
+
+
+_VAR_PATH = "dxc += dvar * 2 * xc / {}"  # the variance path, to cut with "pass  # "
+# (exercise, mutations, replacement solution or None, words the hint must contain)
+NB07_MISTAKES = [
+    ("batchnorm", [("dx = dxc + dmu / N", "dx = dxc")], None, "mean's dependence on x is ignored"),
+    ("batchnorm", [(_VAR_PATH.format("N") + " ", "pass  # ")], None, "variance path is dropped"),
+    ("batchnorm", [("dxc += dvar * 2 * xc / N", "dxc += dvar * 2 * xc / (N - 1)")], None,
+     "N−1 in the variance's derivative"),
+    ("batchnorm", [("std = np.sqrt(var + eps) ", "std = np.sqrt(var) ")], None,
+     "ε is forgotten in the backward pass"),
+    ("batchnorm", [(_VAR_PATH.format("N") + " ", "pass  # "), ("dx = dxc + dmu / N", "dx = dxc")],
+     None, "treated as constants"),
+    ("batchnorm", [("dbeta = dout.sum(axis=0)", "dbeta = dout.mean(axis=0)")], None,
+     "dbeta averaged over the batch"),
+    ("batchnorm", [("dgamma = (dout * x_hat).sum(axis=0)", "dgamma = (dout * xc).sum(axis=0)")],
+     None, "dgamma uses xc"),
+    ("batchnorm", [("g - g.mean(axis=0, keepdims=True)", "g")], _compact(0),
+     "mean's dependence on x is ignored"),
+    ("batchnorm", [("- x_hat * (g * x_hat).mean(axis=0, keepdims=True)", "")], _compact(0),
+     "variance path is dropped"),
+    ("batchnorm", [("std = np.sqrt(var + eps)", "std = np.sqrt(var)")], _compact(0),
+     "ε is forgotten"),
+    ("layernorm", [], _nb07_solution("BATCHNORM"), "wrong axis"),
+    ("layernorm", [], _compact(0), "wrong axis"),
+    ("layernorm", [("dgamma = (dout * x_hat).sum(axis=0)", "dgamma = (dout * x_hat).sum(axis=1)")],
+     None, "dgamma summed over the wrong axis"),
+    ("layernorm", [("dbeta = dout.sum(axis=0)", "dbeta = dout.sum(axis=1)")], None,
+     "dbeta summed over the wrong axis"),
+    ("layernorm", [(_VAR_PATH.format("D") + "\n", "pass\n")], None, "variance path is dropped"),
+    ("layernorm", [("dx = dxc + dmu / D", "dx = dxc")], None, "mean's dependence on x"),
+    ("layernorm", [("std = np.sqrt(var + eps) ", "std = np.sqrt(var) ")], None,
+     "ε is forgotten"),
+    ("layernorm", [("dxc += dvar * 2 * xc / D", "dxc += dvar * 2 * xc / (D - 1)")], None,
+     "D−1 in the variance's derivative"),
+    ("conv1d", [("dw += (d.T @ window)", "dw = (d.T @ window)")], None,
+     "not summed over positions"),
+    ("conv1d", [("(d.T @ window)", "(d[-1:].T @ window[-1:])")], None,
+     "not summed over the batch"),
+    ("conv1d", [("dw += (d.T @ window).reshape(w.shape)",
+                 "dw += (d.T @ window).reshape(w.shape) / N")], None, "averaged over the batch"),
+    ("conv1d", [("(d @ W).reshape(N, C_in, K)", "(d @ W).reshape(N, C_in, K)[:, :, ::-1]")],
+     None, "kernel is flipped"),
+    ("conv1d", [("dx[:, :, t:t + K] += ", "dx[:, :, t:t + K] = ")], None,
+     "input gradient is overwritten, not added"),
+    ("conv1d", [("        dx[:, :, t:t + K] += (d @ W).reshape(N, C_in, K)", "        pass"),
+                ("    db = dout", "    for j in range(K):\n"
+                 "        dx[:, :, :T - j] += np.einsum('not,oc->nct', dout[:, :, j:], w[:, :, j])"
+                 "\n    db = dout")], None, "not correlated correctly"),
+    ("conv1d", [("db = dout.sum(axis=(0, 2))", "db = dout.sum(axis=(1, 2))")], None,
+     "bias gradient is summed over the wrong axes"),
+    ("conv1d", [("db = dout.sum(axis=(0, 2))", "db = dout.sum(axis=0)")], None,
+     "bias gradient is summed over the wrong axes"),
+    ("conv1d", [("db = dout.sum(axis=(0, 2))", "db = dout.mean(axis=(0, 2))")], None,
+     "bias gradient is averaged"),
+]
+
+
+@pytest.mark.parametrize(("exercise", "mutations", "solution", "hint"), NB07_MISTAKES,
+                         ids=[f"{e}-{i}-{h[:25]}" for i, (e, _, _, h) in enumerate(NB07_MISTAKES)])
+def test_nb07_mistake_is_named(exercise, mutations, solution, hint):
+    answers, grading_test = _nb07_answer(exercise, mutations, solution)
+    with pytest.raises(AssertionError) as failure:
+        grading_test(*answers)
+    assert hint in str(failure.value), str(failure.value)
+
+
+def test_nb07_names_the_mistakes_the_issue_asks_for():
+    counts = {e: len({h for m in NB07_MISTAKES if m[0] == e for h in [m[3]]})
+              for e in _NB07_EXERCISES}
+    assert counts["batchnorm"] >= 4 and counts["layernorm"] >= 3 and counts["conv1d"] >= 3, counts
+
+
+NB07_ALTERNATIVES = [
+    ("batchnorm", [], _compact(0)),
+    ("layernorm", [], _compact(1)),
+    ("conv1d", [], """### BEGIN SOLUTION
+    T = dout.shape[2]
+    K = w.shape[2]
+    dx = np.zeros(x.shape)
+    dw = np.stack([np.einsum("not,nct->oc", dout, x[:, :, k:k + T]) for k in range(K)], axis=2)
+    for k in range(K):
+        dx[:, :, k:k + T] += np.einsum("not,oc->nct", dout, w[:, :, k])
+    db = np.sum(dout, axis=(0, 2))
+    ### END SOLUTION
+"""),
+]
+
+
+@pytest.mark.parametrize(("exercise", "mutations", "solution"), NB07_ALTERNATIVES,
+                         ids=[e for e, _, _ in NB07_ALTERNATIVES])
+def test_nb07_other_correct_answers_pass(exercise, mutations, solution):
+    answers, grading_test = _nb07_answer(exercise, mutations, solution)
+    grading_test(*answers)
+
+
+def test_nb07_release_placeholder_fails_with_not_written():
+    from bpcourse.grading import nb07
+
+    for const, names, test_name in _NB07_EXERCISES.values():
+        source = _SOLUTION.sub("raise NotImplementedError()\n",
+                               getattr(_builder("nb07_capstone"), const))
+        answers = _define(source, *names)
+        with pytest.raises(AssertionError, match="not written yet"):
+            getattr(nb07, test_name)(*answers)
+
+
+def test_nb07_delegating_to_the_reference_earns_nothing():
+    from bpcourse.grading import DelegationDetected, nb07
+
+    forward, backward = _define(
+        "from bpcourse import layers\n"
+        "def conv1d_forward(x, w, b):\n    return layers.conv1d_forward(x, w, b)\n"
+        "def conv1d_backward(dout, cache):\n    return layers.conv1d_backward(dout, cache)\n",
+        "conv1d_forward", "conv1d_backward")
+    with pytest.raises(DelegationDetected, match="bpcourse.layers.conv1d_forward"):
+        nb07.test_conv1d(forward, backward)
+    forward, backward = _define(
+        "from bpcourse import nn\n"
+        "def batchnorm_forward(x, gamma, beta, eps=1e-5):\n"
+        "    layer = nn.BatchNorm1d(x.shape[1], eps=eps)\n"
+        "    layer.gamma.data[:], layer.beta.data[:] = gamma, beta\n"
+        "    return layer.forward(x), layer\n"
+        "def batchnorm_backward(dout, layer):\n"
+        "    return layer.backward(dout), layer.gamma.grad, layer.beta.grad\n",
+        "batchnorm_forward", "batchnorm_backward")
+    with pytest.raises(DelegationDetected, match="bpcourse.nn.BatchNorm1d"):
+        nb07.test_batchnorm(forward, backward)
+
+
+def test_nb07_oracles_and_models_are_right():
+    """The oracles agree with the package's closed forms; each mistake model differs from the
+    right answer (a model equal to it would name a mistake in a right answer)."""
+    from bpcourse import layers
+    from bpcourse.grading import nb07
+
+    rng = np.random.default_rng(5)
+    x, gamma, beta, dout = (rng.standard_normal(s) for s in ((5, 4), 4, 4, (5, 4)))
+    for axis, (forward, backward) in enumerate([
+            (layers.batchnorm_forward, layers.batchnorm_backward),
+            (layers.layernorm_forward, layers.layernorm_backward)]):
+        out, cache = forward(x, gamma, beta, 0.1)
+        assert np.allclose(out, nb07.normalise(x, gamma, beta, 0.1, axis), rtol=1e-12)
+        dx = backward(dout, cache)[0]
+        numeric = nb07.numeric_gradient(lambda v, a=axis: nb07.normalise(v, gamma, beta, 0.1, a),
+                                        x.copy(), dout)
+        assert np.allclose(dx, numeric, rtol=1e-9, atol=1e-11)
+        for hint, model in nb07.normalisation_mistakes(x, gamma, dout, 0.1, axis):
+            assert not np.allclose(model, dx, rtol=1e-6), hint
+    xc, w, b = (rng.standard_normal(s) for s in ((3, 2, 7), (4, 2, 3), 4))
+    out, cache = layers.conv1d_forward(xc, w, b)
+    assert np.allclose(out, nb07.conv1d(xc, w, b), rtol=1e-12)
+    dout = rng.standard_normal(out.shape)
+    right = layers.conv1d_backward(dout, cache)
+    for models, reference in zip(nb07.conv1d_mistakes(xc, w, dout), (right[1], right[0], right[2]),
+                                 strict=True):
+        for hint, model in models:
+            assert np.shape(model) != reference.shape or not np.allclose(model, reference), hint
+
+
+def test_nb07_grading_is_quiet(capfd):
+    answers, grading_test = _nb07_answer("batchnorm", [("dx = dxc + dmu / N", "dx = dxc")])
+    with pytest.raises(AssertionError):
+        grading_test(*answers)
+    assert capfd.readouterr() == ("", "")

@@ -464,3 +464,25 @@ def test_make_grade_on_the_release_gives_zero_and_changes_nothing(tmp_path):
     assert all(r["score"] == 0 and "NotImplementedError" in r["message"] for r in out["results"])
     solution = load_notebook(ROOT / "solutions" / name / f"{name}.ipynb")
     assert {r["grade_id"] for r in out["results"]} == set(exercise_of_tests(solution))
+
+
+NOTEBOOKS = assignments(ROOT)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_make_grade_gives_full_marks_to_the_solved_release(name, tmp_path):
+    """`python -m bpcourse grade` (what `make grade NB=...` runs) on a learner's copy of the
+    release with every answer filled in from solutions/: graded, full marks, every notebook
+    (discovered, so that a new notebook is covered; `-k 07` runs one)."""
+    from corpus.build import build
+
+    release = load_notebook(ROOT / "notebooks" / name / f"{name}.ipynb")
+    solution = load_notebook(ROOT / "solutions" / name / f"{name}.ipynb")
+    learner = tmp_path / name / f"{name}.ipynb"
+    learner.parent.mkdir()
+    learner.write_text(json.dumps(build(Submission("self", name), release, solution)))
+    out = json.loads(_run([PY, "-m", "bpcourse", "grade", str(learner), "--json"],
+                          tmp_path).stdout)
+    assert out["graded"] and out["score"] == out["max_score"] > 0, out
+    assert {r["grade_id"] for r in out["results"]} == set(exercise_of_tests(solution))

@@ -21,7 +21,9 @@ def test_every_nbNN_module_is_discovered_and_watched():
 
 
 @pytest.mark.parametrize("module, name", [("nb04", "test_linear"), ("nb04", "expect_array"),
-                                          ("nb05", "call"), ("nb06", "require_written")])
+                                          ("nb05", "call"), ("nb06", "require_written"),
+                                          ("nb07", "test_batchnorm"),
+                                          ("nb07", "numeric_gradient")])
 def test_replacing_a_test_function_or_an_imported_helper_is_tampering(module, name):
     mod = getattr(grading, module)
     original = getattr(mod, name)

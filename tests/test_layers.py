@@ -162,6 +162,141 @@ def test_mse_loss_and_gradient(shape, seed, assert_matches_oracle):
     assert_matches_oracle(dpred, numeric, "dpred")
 
 
+# ----- normalisation: batch norm (axis 0) and layer norm (axis 1) -----
+
+NORMS = {"batchnorm": (layers.batchnorm_forward, layers.batchnorm_backward, 0),
+         "layernorm": (layers.layernorm_forward, layers.layernorm_backward, 1)}
+
+
+def _normalise_by_loops(x, gamma, beta, eps, axis):
+    """The definition, one mean and one biased variance at a time, in plain Python floats."""
+    out = np.empty_like(x)
+    lines = range(x.shape[1 - axis])
+    for i in lines:
+        v = x[:, i] if axis == 0 else x[i, :]
+        mu = sum(v) / len(v)
+        var = sum((a - mu) ** 2 for a in v) / len(v)
+        normed = [(a - mu) / (var + eps) ** 0.5 for a in v]
+        if axis == 0:
+            out[:, i] = [gamma[i] * z + beta[i] for z in normed]
+        else:
+            out[i, :] = [g * z + b for z, g, b in zip(normed, gamma, beta, strict=True)]
+    return out
+
+
+@pytest.mark.parametrize("name", NORMS)
+@given(n=sizes, d=sizes, seed=seeds, eps=st.sampled_from([1e-5, 0.1]))
+def test_normalisation_forward_is_its_definition(name, n, d, seed, eps):
+    forward, _, axis = NORMS[name]
+    rng = np.random.default_rng(seed)
+    x, gamma, beta = rng.standard_normal((n, d)) * 3 + 1, rng.standard_normal(d), rng.normal(size=d)
+    out, _ = forward(x, gamma, beta, eps)
+    assert out.shape == (n, d)
+    expected = _normalise_by_loops(x, gamma, beta, eps, axis)
+    assert np.allclose(out, expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", NORMS)
+@given(n=sizes, d=sizes, seed=seeds, eps=st.sampled_from([1e-5, 0.1]))
+def test_normalisation_backward_matches_central_differences(
+        name, n, d, seed, eps, assert_matches_oracle, extrapolated_gradient):
+    forward, backward, _ = NORMS[name]
+    rng = np.random.default_rng(seed)
+    x, gamma, beta = rng.standard_normal((n, d)) * 2, rng.standard_normal(d), rng.normal(size=d)
+    dout = rng.standard_normal((n, d))
+    _, cache = forward(x, gamma, beta, eps)
+    dx, dgamma, dbeta = backward(dout, cache)
+    assert (dx.shape, dgamma.shape, dbeta.shape) == (x.shape, gamma.shape, beta.shape)
+    for got, arg, label in ((dx, 0, "dx"), (dgamma, 1, "dgamma"), (dbeta, 2, "dbeta")):
+        args = [x, gamma, beta]
+
+        def loss(v, arg=arg, args=args):
+            return np.sum(forward(*args[:arg], v, *args[arg + 1:], eps)[0] * dout)
+
+        assert_matches_oracle(got, extrapolated_gradient(loss, args[arg].copy()),
+                              f"{name} {label}")
+
+
+@pytest.mark.parametrize("name", NORMS)
+@given(n=st.integers(2, 6), d=st.integers(2, 6), seed=seeds)
+def test_shifting_a_normalised_group_changes_nothing_so_dx_sums_to_zero_over_it(name, n, d, seed):
+    """Adding c to every x of one group moves its mean by c and leaves x_hat as it was: the
+    loss cannot feel it, so dx has no component along the group (the mean's path at work)."""
+    forward, backward, axis = NORMS[name]
+    rng = np.random.default_rng(seed)
+    x, gamma, beta = rng.standard_normal((n, d)), rng.standard_normal(d), rng.standard_normal(d)
+    out, cache = forward(x, gamma, beta)
+    assert np.allclose(forward(x + 3.0, gamma, beta)[0], out, atol=1e-12)
+    dx, _, _ = backward(rng.standard_normal((n, d)), cache)
+    assert np.allclose(dx.sum(axis=axis), 0, atol=1e-12)
+
+
+def test_batchnorm_output_has_mean_beta_and_std_gamma_per_feature():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((50, 3)) * [1.0, 10.0, 0.1] + [5.0, -2.0, 0.0]
+    gamma, beta = np.array([2.0, 0.5, 1.0]), np.array([1.0, 0.0, -3.0])
+    out, _ = layers.batchnorm_forward(x, gamma, beta, eps=0.0)
+    assert np.allclose(out.mean(axis=0), beta) and np.allclose(out.std(axis=0), gamma)
+
+
+def test_layernorm_normalises_each_example_so_the_batch_does_not_matter():
+    rng = np.random.default_rng(1)
+    x, gamma, beta = rng.standard_normal((4, 5)), rng.standard_normal(5), rng.standard_normal(5)
+    out, _ = layers.layernorm_forward(x, gamma, beta)
+    alone, _ = layers.layernorm_forward(x[2:3], gamma, beta)
+    assert np.allclose(out[2:3], alone, rtol=1e-14)
+
+
+# ----- 1-D convolution -----
+
+@st.composite
+def conv_shapes(draw):
+    n, c_in, c_out, k = (draw(st.integers(1, 4)) for _ in range(4))
+    return n, c_in, draw(st.integers(k, k + 6)), c_out, k
+
+
+@given(shapes=conv_shapes(), seed=seeds)
+def test_conv1d_forward_is_numpy_correlate_summed_over_input_channels(shapes, seed):
+    n, c_in, length, c_out, k = shapes
+    rng = np.random.default_rng(seed)
+    x, w, b = (rng.standard_normal(s) for s in ((n, c_in, length), (c_out, c_in, k), c_out))
+    out, _ = layers.conv1d_forward(x, w, b)
+    expected = np.array([[sum(np.correlate(x[i, c], w[o, c], mode="valid") for c in range(c_in))
+                          + b[o] for o in range(c_out)] for i in range(n)])
+    assert out.shape == (n, c_out, length - k + 1)
+    assert np.allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+@given(shapes=conv_shapes(), seed=seeds)
+def test_conv1d_backward_matches_central_differences(shapes, seed, assert_matches_oracle):
+    n, c_in, length, c_out, k = shapes
+    rng = np.random.default_rng(seed)
+    x, w, b = (rng.standard_normal(s) for s in ((n, c_in, length), (c_out, c_in, k), c_out))
+    out, cache = layers.conv1d_forward(x, w, b)
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = layers.conv1d_backward(dout, cache)
+    assert (dx.shape, dw.shape, db.shape) == (x.shape, w.shape, b.shape)
+    f = layers.conv1d_forward
+    assert_matches_oracle(dx, numerical_gradient_array(lambda v: f(v, w, b)[0], x, dout), "dx")
+    assert_matches_oracle(dw, numerical_gradient_array(lambda v: f(x, v, b)[0], w, dout), "dw")
+    assert_matches_oracle(db, numerical_gradient_array(lambda v: f(x, w, v)[0], b, dout), "db")
+
+
+def test_shared_weights_add_their_gradients_over_positions():
+    """Weight sharing: conv1d's dw is the sum over positions of the linear layer's dW at each
+    position (the window flattened to (N, C_in·K), notebook 04's layer)."""
+    rng = np.random.default_rng(2)
+    x, w, b = rng.standard_normal((3, 2, 9)), rng.standard_normal((4, 2, 3)), np.zeros(4)
+    out, cache = layers.conv1d_forward(x, w, b)
+    dout = rng.standard_normal(out.shape)
+    _, dw, db = layers.conv1d_backward(dout, cache)
+    per_position = [layers.linear_backward(dout[:, :, t], (x[:, :, t:t + 3].reshape(3, 6),
+                                                            w.reshape(4, 6).T))
+                    for t in range(out.shape[2])]
+    assert np.allclose(dw, sum(g[1] for g in per_position).T.reshape(w.shape), rtol=1e-12)
+    assert np.allclose(db, sum(g[2] for g in per_position), rtol=1e-12)
+
+
 # ----- clear errors naming the argument -----
 
 x23, W34, b4 = np.ones((2, 3)), np.ones((3, 4)), np.ones(4)
@@ -210,6 +345,23 @@ BAD_CALLS = {
                    ["pred has shape (3, 1) but target has shape (3,)"]),
     "mse int target": (lambda: layers.mse_loss(np.ones(3), np.ones(3, dtype=int)), TypeError,
                        ["target must be a floating-point array"]),
+    "batchnorm gamma": (lambda: layers.batchnorm_forward(x23, np.ones(2), np.ones(3)),
+                        ValueError, ["gamma must have shape (D,) = (3,)", "got (2,)"]),
+    "layernorm x 3-d": (lambda: layers.layernorm_forward(np.ones((2, 3, 1)), np.ones(3),
+                                                         np.ones(3)),
+                        ValueError, ["x must have 2 dimension(s)"]),
+    "batchnorm eps": (lambda: layers.batchnorm_forward(x23, np.ones(3), np.ones(3), -1.0),
+                      ValueError, ["eps must be a number >= 0"]),
+    "conv C_in": (lambda: layers.conv1d_forward(np.ones((1, 2, 5)), np.ones((3, 4, 2)),
+                                                np.ones(3)),
+                  ValueError, ["(1, 2, 5)", "(3, 4, 2)", "C_in differ"]),
+    "conv K > L": (lambda: layers.conv1d_forward(np.ones((1, 2, 2)), np.ones((3, 2, 4)),
+                                                 np.ones(3)),
+                   ValueError, ["K = 4 > L = 2"]),
+    "conv dout": (lambda: layers.conv1d_backward(
+        np.ones((1, 3, 5)), layers.conv1d_forward(np.ones((1, 2, 5)), np.ones((3, 2, 2)),
+                                                  np.ones(3))[1]),
+                  ValueError, ["(N, C_out, L − K + 1) = (1, 3, 4)", "got (1, 3, 5)"]),
 }
 
 

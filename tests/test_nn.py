@@ -193,3 +193,77 @@ def test_mistakes_give_clear_errors(make, error, words):
         make()
     for word in words:
         assert word in str(info.value)
+
+
+# ----- the modules of notebook 07: BatchNorm1d, LayerNorm, Conv1d -----
+
+def _new_layer_model(kind: str, seed: int):
+    if kind == "conv":
+        return nn.Sequential(nn.Conv1d(2, 3, 3, seed=seed), nn.Tanh(), nn.Conv1d(3, 2, 2,
+                                                                                 seed=seed + 1))
+    norm = {"batchnorm": nn.BatchNorm1d, "layernorm": nn.LayerNorm}[kind]
+    model = nn.Sequential(nn.Linear(3, 4, seed=seed), norm(4), nn.Tanh(),
+                          nn.Linear(4, 2, seed=seed + 1))
+    rng = np.random.default_rng(seed)
+    model.layers[1].gamma.data[:] = 1 + 0.5 * rng.standard_normal(4)  # not the identity
+    model.layers[1].beta.data[:] = rng.standard_normal(4)
+    return model
+
+
+@pytest.mark.parametrize("kind", ["batchnorm", "layernorm", "conv"])
+@given(seed=st.integers(0, 2**16))
+def test_new_modules_fill_every_grad_like_central_differences(
+        kind, seed, assert_matches_oracle, extrapolated_gradient):
+    model = _new_layer_model(kind, seed)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((5, 2, 8) if kind == "conv" else (5, 3))
+    dout = rng.standard_normal(model.forward(x).shape)
+
+    def loss_of(_=None, v=x):
+        return float(np.sum(model.forward(v) * dout))
+
+    model.zero_grad()
+    model.forward(x)
+    dx = model.backward(dout)
+    for p in model.params:
+        assert_matches_oracle(p.grad, extrapolated_gradient(loss_of, p.data), f"{p!r}.grad")
+    assert_matches_oracle(dx, extrapolated_gradient(lambda v: loss_of(v=v), x.copy()), "dx")
+
+
+def test_new_modules_params_repr_and_accumulation():
+    bn, ln, conv = nn.BatchNorm1d(4), nn.LayerNorm(3), nn.Conv1d(2, 5, 3)
+    assert [p.name for p in bn.params] == ["gamma", "beta"]
+    assert (repr(bn), repr(ln), repr(conv)) == ("BatchNorm1d(4)", "LayerNorm(3)",
+                                                "Conv1d(2, 5, kernel_size=3)")
+    assert [p.data.shape for p in conv.params] == [(5, 2, 3), (5,)]
+    x = np.random.default_rng(0).standard_normal((6, 2, 7))
+    dout = np.ones((6, 5, 5))
+    conv.forward(x)
+    conv.backward(dout)
+    once = conv.w.grad.copy()
+    conv.backward(dout)
+    assert np.allclose(conv.w.grad, 2 * once, rtol=1e-15)  # backward adds into .grad
+
+
+def test_batchnorm_module_makes_every_feature_mean_0_std_1_at_the_start():
+    x = np.random.default_rng(1).standard_normal((64, 3)) * [1.0, 100.0, 0.01] + 7.0
+    out = nn.BatchNorm1d(3, eps=0.0).forward(x)
+    assert np.allclose(out.mean(axis=0), 0, atol=1e-12) and np.allclose(out.std(axis=0), 1)
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: nn.BatchNorm1d(0), ["BatchNorm1d: num_features must be a positive int"]),
+    (lambda: nn.LayerNorm(2.0), ["LayerNorm: num_features must be a positive int"]),
+    (lambda: nn.Conv1d(2, 3, 0), ["Conv1d: kernel_size must be a positive int"]),
+])
+def test_new_modules_check_their_sizes(make, words):
+    with pytest.raises(ValueError) as info:
+        make()
+    for word in words:
+        assert word in str(info.value)
+
+
+@pytest.mark.parametrize("module", [nn.BatchNorm1d(3), nn.LayerNorm(3), nn.Conv1d(1, 1, 1)])
+def test_new_modules_backward_before_forward(module):
+    with pytest.raises(RuntimeError, match=r"backward\(\) called before forward\(\)"):
+        module.backward(np.ones((1, 3)))

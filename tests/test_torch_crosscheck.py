@@ -88,6 +88,52 @@ def test_mse_agrees_with_torch(shape, seed):
     same(dpred, t_pred.grad, "dpred")
 
 
+# ----- layers new in notebook 07: normalisation and convolution -----
+
+@given(n=st.integers(2, 6), d=sizes, seed=seeds, eps=st.sampled_from([1e-5, 0.3]))
+def test_batchnorm_agrees_with_torch_training_mode(n, d, seed, eps):
+    rng = np.random.default_rng(seed)
+    x, gamma, beta, dout = (rng.standard_normal(s) for s in ((n, d), d, d, (n, d)))
+    out, cache = layers.batchnorm_forward(x, gamma, beta, eps)
+    dx, dgamma, dbeta = layers.batchnorm_backward(dout, cache)
+    tx, tg, tb = leaf(x), leaf(gamma), leaf(beta)
+    t_out = F.batch_norm(tx, None, None, tg, tb, training=True, eps=eps)
+    t_out.backward(torch.tensor(dout))
+    for name, ours, theirs in (("out", out, t_out), ("dx", dx, tx.grad),
+                               ("dgamma", dgamma, tg.grad), ("dbeta", dbeta, tb.grad)):
+        same(ours, theirs, f"batchnorm {name}")
+
+
+@given(n=sizes, d=st.integers(2, 6), seed=seeds, eps=st.sampled_from([1e-5, 0.3]))
+def test_layernorm_agrees_with_torch(n, d, seed, eps):
+    rng = np.random.default_rng(seed)
+    x, gamma, beta, dout = (rng.standard_normal(s) for s in ((n, d), d, d, (n, d)))
+    out, cache = layers.layernorm_forward(x, gamma, beta, eps)
+    dx, dgamma, dbeta = layers.layernorm_backward(dout, cache)
+    tx, tg, tb = leaf(x), leaf(gamma), leaf(beta)
+    t_out = F.layer_norm(tx, (d,), tg, tb, eps=eps)
+    t_out.backward(torch.tensor(dout))
+    for name, ours, theirs in (("out", out, t_out), ("dx", dx, tx.grad),
+                               ("dgamma", dgamma, tg.grad), ("dbeta", dbeta, tb.grad)):
+        same(ours, theirs, f"layernorm {name}")
+
+
+@given(n=sizes, c_in=sizes, c_out=sizes, k=st.integers(1, 4), extra=st.integers(0, 5),
+       seed=seeds)
+def test_conv1d_agrees_with_torch(n, c_in, c_out, k, extra, seed):
+    rng = np.random.default_rng(seed)
+    x, w, b = (rng.standard_normal(s) for s in ((n, c_in, k + extra), (c_out, c_in, k), c_out))
+    out, cache = layers.conv1d_forward(x, w, b)
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = layers.conv1d_backward(dout, cache)
+    tx, tw, tb = leaf(x), leaf(w), leaf(b)
+    t_out = F.conv1d(tx, tw, tb)
+    t_out.backward(torch.tensor(dout))
+    for name, ours, theirs in (("out", out, t_out), ("dx", dx, tx.grad), ("dw", dw, tw.grad),
+                               ("db", db, tb.grad)):
+        same(ours, theirs, f"conv1d {name}")
+
+
 # ----- nn: a whole network and an SGD step -----
 
 TORCH_ACTIVATION = {nn.ReLU: torch.nn.ReLU, nn.Sigmoid: torch.nn.Sigmoid, nn.Tanh: torch.nn.Tanh}
