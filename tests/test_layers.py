@@ -228,7 +228,8 @@ def test_shifting_a_normalised_group_changes_nothing_so_dx_sums_to_zero_over_it(
     out, cache = forward(x, gamma, beta)
     assert np.allclose(forward(x + 3.0, gamma, beta)[0], out, atol=1e-12)
     dx, _, _ = backward(rng.standard_normal((n, d)), cache)
-    assert np.allclose(dx.sum(axis=axis), 0, atol=1e-12)
+    # Zero up to rounding, which scales with the entries summed (seen: 1.1e-12 beside 4.1).
+    assert np.allclose(dx.sum(axis=axis), 0, atol=1e-12 * max(1.0, np.abs(dx).max()) * n * d)
 
 
 def test_batchnorm_output_has_mean_beta_and_std_gamma_per_feature():
