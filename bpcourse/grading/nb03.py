@@ -220,6 +220,9 @@ def _check_forward(out, expected, what):
 _UPSTREAM = ("the upstream gradient is not multiplied in: the chain rule is "
              "input.grad += local derivative × out.grad")
 
+_ASSIGN = ("`=` instead of `+=` in a _backward closure: where a value is used twice (a fork), "
+           "the gradients of both uses must add up")
+
 _FORWARD_ORDER = ("backward in forward order: walk the topological order reversed (output "
                   "first, leaves last)")
 
@@ -308,7 +311,8 @@ def _check_op(Value, name, op, domain, mistakes, rng, upstream):
     if out.grad != 1.0:
         raise AssertionError(f"{what}: after L.backward(), L.grad is {out.grad}; backward() "
                              "must seed the output's grad with 1.0 (dL/dL = 1).")
-    named = [(_FORWARD_ORDER, _model(expr, (a, b), "forward_order"))]
+    named = [(_FORWARD_ORDER, _model(expr, (a, b), "forward_order")),
+             (_ASSIGN, _model(expr, (a, b), "assign"))]
     if upstream is not None:
         named.append((_UPSTREAM, exact / upstream))
     named += [(hint, _array(model(a, b)) * u) for hint, model in mistakes]
@@ -487,9 +491,7 @@ def _check_graphs(Value, graphs, seeds) -> None:
             value, exact = _oracle(expr, (a, b))
             _check_forward(out, value, what)
             mistakes = [
-                ("`=` instead of `+=` in a _backward closure: where a value is used twice "
-                 "(a fork), the gradients of both uses must add up",
-                 _model(expr, (a, b), "assign")),
+                (_ASSIGN, _model(expr, (a, b), "assign")),
                 (_UPSTREAM, _model(expr, (a, b), "no_upstream")),
                 (_FORWARD_ORDER, _model(expr, (a, b), "forward_order")),
                 ("backward() did not seed the output: set its grad to 1.0 (dL/dL = 1) before "
@@ -525,12 +527,15 @@ def test_value_deep(Value, depth=2000, seed=51) -> None:
 
     what = f"a chain {depth} operations deep"
     try:
-        _, (x, _) = _run(Value, expr, (x0, 0.0), what)
+        out, (x, _) = _run(Value, expr, (x0, 0.0), what)
     except RecursionError:
         raise AssertionError(
             f"{what}: backward() raised RecursionError. Likely mistake: a recursive "
             "topological sort hits Python's recursion limit (about 1000 calls deep): build "
             "the order with an explicit stack (a list you push to and pop from).") from None
+    if out.grad != 1.0:
+        raise AssertionError(f"{what}: after L.backward(), L.grad is {out.grad}; backward() "
+                             "must seed the output's grad with 1.0 (dL/dL = 1).")
     expect(_array([_number(x.grad, f"{what}: x.grad")]), _array([_prod(factors)]),
            f"{what}: dL/dx", mistakes=[(_FORWARD_ORDER, _array([0.0]))], tol=1e-8)
 
@@ -771,11 +776,14 @@ def _check_network(Neuron, Layer, MLP, nin, nouts, rng, as_values):
         minus[i] -= 1e-6
         exact[i] = (loss_of(plus) - loss_of(minus)) / 2e-6
     names = "every weight, then every bias" + (", then every input" if as_values else "")
-    detached = np.where(np.abs(exact) > 1e-6, 0.0, exact)
-    expect(got_grad, exact, f"{call_what}: gradients of a loss w.r.t. {names}",
-           mistakes=[("no gradient reaches the weights: the forward pass builds a new Value from "
-                      "a .data (or uses floats), which cuts the graph; combine the Values "
-                      "themselves (w_i * x_i, sums of Values)", detached)], tol=1e-5)
+    cut = (got_grad == 0.0) & (np.abs(exact) > 1e-6)
+    if cut.any():
+        raise AssertionError(
+            f"{call_what}: {int(cut.sum())} of the {cut.size} gradients ({names}) are 0 where "
+            "they should not be. Likely mistake: no gradient reaches them: the forward pass "
+            "builds a new Value from a .data (or uses floats), which cuts the graph; combine "
+            "the Values themselves (w_i * x_i, sums of Values).")
+    expect(got_grad, exact, f"{call_what}: gradients of a loss w.r.t. {names}", tol=1e-5)
 
 
 def test_mlp(Neuron, Layer, MLP, seeds=(71, 72, 73)) -> None:
