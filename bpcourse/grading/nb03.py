@@ -281,6 +281,7 @@ _FORWARD_MISTAKES = {  # name: (what the slip computes from the numbers a, b, hi
     "2.0 / a": (lambda a, b: a / 2.0,
                 "__rtruediv__ computes other / self (2 / a), not self / other"),
     "a / b": (lambda a, b: b / a, "__truediv__ computes self / other (a / b)"),
+    "-a": (lambda a, b: a, "unary minus computes -self (self * -1), not self"),
 }
 
 

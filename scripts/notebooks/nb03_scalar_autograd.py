@@ -704,7 +704,7 @@ CELLS = [
         scores = [model(x) for x in X.tolist()]
         return sum((s - t) ** 2 for s, t in zip(scores, targets.tolist())) / len(X)
 
-    steps = 10 if QUICK else 50
+    steps = 5 if QUICK else 50
     losses = []
     progress = trange(steps, desc="training", bar_format="{desc}: {n}/{total} {bar} {postfix}")
     for step in progress:
@@ -724,7 +724,7 @@ CELLS = [
     plots.loss_curve(losses, ax=ax1)
     ax1.set_title("training loss (mean squared error)")
     plots.decision_boundary(lambda P: np.array([model(p).data > 0 for p in P.tolist()], dtype=int),
-                            X, y, ax=ax2, resolution=25)
+                            X, y, ax=ax2, resolution=15 if QUICK else 25)
     ax2.set_title("what the MLP learned")
     plt.show()
     gc.set_threshold(*default_thresholds)
