@@ -12,6 +12,7 @@ The solution sources are module constants so that tests can run exactly the note
 from __future__ import annotations
 
 import sys
+import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -268,6 +269,11 @@ class MLP:
         ### END SOLUTION
 '''
 
+def _md(text: str, hints: str):
+    """A markdown cell whose text ends with hint blocks."""
+    return md(textwrap.dedent(text).strip("\n") + "\n\n" + hints)
+
+
 def _hints(*hints: str) -> str:
     """Collapsed hint blocks, weakest first: a stuck learner opens one at a time."""
     return "\n\n".join(f"<details><summary>Hint {k} ({strength})</summary>\n\n{text}\n\n"
@@ -398,7 +404,7 @@ CELLS = [
     except RecursionError as error:
         print("depth(5000) ->", type(error).__name__, error)
     """),
-    md(r"""
+    _md(r"""
     So build the order with an **explicit stack**: a list you push to and pop from, that
     plays the part of Python's call stack. The tests build a chain thousands of operations
     deep.
@@ -423,7 +429,7 @@ CELLS = [
     `Value` first. `1 + a` first tries `int.__add__(1, a)`, which does not know Values, so
     Python then calls the *reflected* method `a.__radd__(1)`; likewise `2 * a` calls
     `a.__rmul__(2)`.
-    """ + "\n\n" + _hints(
+    """, _hints(
         "Copy the pattern of `sin` above. What is the local derivative of `a + b` with "
         "respect to `a`? Of `a * b` with respect to `a`? (Nudge one input, watch the output.)",
         "In `backward()`: build a list `order` of every node, each after its inputs, with a "
@@ -500,12 +506,12 @@ CELLS = [
     print("numeric slope of tanh at 0.5:", slope(math.tanh, x))
     print("your formula at 0.5:          ", "...")   # write your candidate and compare
     """),
-    md(r"""
+    _md(r"""
     `**` takes a constant exponent $n$ (an int or a float, not a Value). `relu` is
     $\max(0, a)$; at $a = 0$ exactly, use the derivative $0$. `math.exp` and `math.tanh` are
     imported. Each function below takes `self`, like a method; the cell's last lines attach
     them to your class.
-    """ + "\n\n" + _hints(
+    """, _hints(
         "`exp` is its own derivative, and you already computed it: `out.data`. For `tanh`, "
         "write the derivative in terms of $t = \\tanh a$.",
         "Power rule: $\\frac{d}{da} a^n = n\\,a^{n-1}$. $\\frac{d}{da}\\tanh a = 1 - \\tanh^2 a$, "
@@ -533,7 +539,7 @@ CELLS = [
     test("value_ops_hidden", 2, hidden(
         "nb03", "Value", "test_value_ops",
         about="**, exp, tanh, relu on random numbers and graphs")),
-    md(r"""
+    _md(r"""
     **Recap of stage 2: the local derivatives.**
 
     | operation | forward | local derivative |
@@ -548,7 +554,7 @@ CELLS = [
     Subtraction, negation and division need no new derivative: write each with the
     operations you already have, and its gradient comes out of theirs. `2 - a` calls
     `a.__rsub__(2)` (it must compute $2 - a$, not $a - 2$); `2 / a` calls `a.__rtruediv__(2)`.
-    """ + "\n\n" + _hints(
+    """, _hints(
         "$-a$ is a product, and $a - b$ is a sum.",
         "$-a = a \\cdot (-1)$; $a - b = a + (-b)$; $a / b = a \\cdot b^{-1}$.",
         "`__rsub__(self, other)` computes `other - self`: `(-self) + other`. "
@@ -614,7 +620,7 @@ CELLS = [
     print("numeric:    ", numeric)
     print(f"largest relative difference: {np.max(np.abs(yours - numeric) / (np.abs(yours) + np.abs(numeric))):.1e}")
     """),
-    md(r"""
+    _md(r"""
     ## 7. A neural network on your engine
 
     A **neuron** with `nin` inputs holds `nin` weights and a bias, all Values, and computes
@@ -641,7 +647,7 @@ CELLS = [
     **The check to run.** `len(MLP(3, [4, 4, 1]).parameters())` is $4 \cdot 4 + 4 \cdot 5 +
     1 \cdot 5 = 41$; the visible test then compares your outputs and every gradient with a
     numpy forward pass and central differences.
-    """ + "\n\n" + _hints(
+    """, _hints(
         "A neuron's `__call__` is a sum of products: start from the bias and add `wi * xi` "
         "for each pair (`zip(self.w, x)`). Python's `sum(items, start)` takes a start value.",
         "Each layer needs its *own* neurons: `[Neuron(nin, **kwargs) for _ in range(nout)]` "
