@@ -1,48 +1,46 @@
-"""A scalar autograd engine: the chain rule, one number at a time.
+"""A scalar autograd engine: the chain rule, one number at a time (micrograd's API).
 
-Each operation builds its output ``Value`` and, right beside it, a small closure
-``_backward`` that knows the operation's *local* derivative and adds the
-*upstream* gradient times that local derivative into its inputs' ``.grad``
-(the chain rule, 链式法则)::
+Each operation builds its output ``Value`` and, right beside it, a closure ``_backward`` that
+adds the upstream gradient times the operation's local derivative into its inputs' ``.grad``::
 
-    out = a * b                 # forward:  out.data = a.data * b.data
-    a.grad += b.data * out.grad # backward: d(out)/da = b, times upstream d(L)/d(out)
+    out = a * b                  # forward:  out.data = a.data * b.data
+    a.grad += b.data * out.grad  # backward: d(out)/da = b, times upstream dL/d(out)
 
-``backward()`` walks the graph (计算图) in reverse topological order, so that a
-node passes its gradient on only after every use of it has added its share.
-Gradients add where a value is used twice (``+=``): ``b = a + a`` gives
-``db/da = 2``.
+``backward()`` calls the closures in reverse topological order, so a node passes its gradient
+on only after every use of it has added its share (``+=``: ``b = a + a`` gives db/da = 2).
 
-The API is micrograd's (``data``, ``grad``, ``+ - * / **``, ``exp``, ``tanh``,
-``relu``, ``backward``), with three differences a learner will meet:
+What differs from micrograd, and why:
 
-* the topological order is built with an explicit stack, not recursion, so a
-  chain a million nodes deep backpropagates;
-* **calling backward() twice**: each call first zeroes the gradients of the
-  interior (non-leaf) nodes, then adds this pass's gradients. Leaves therefore
-  *accumulate* across calls, exactly as in PyTorch: a second ``backward()``
-  doubles every leaf's ``.grad``. Call ``zero_grad()`` to start afresh;
+* the topological order is built with an explicit stack, not recursion: a chain a million
+  nodes deep backpropagates (micrograd stops near depth 1000);
+* a second ``backward()`` recomputes the interior nodes' gradients and adds into the leaves'
+  (as PyTorch does); ``zero_grad()`` starts afresh;
+* a wrong operand, ``0 ** -1`` or ``exp(1000)`` raise errors that say what is wrong;
 * ``log()`` and ``sigmoid()`` are there too.
+
+It refuses to be clever: no caches, no fast paths beyond ``__slots__``. It is never slower than
+micrograd on a long chain or a wide graph (benchmark B5).
 """
 
 from __future__ import annotations
 
-import gc
 import math
 from numbers import Real
 
 __all__ = ["Value", "topological_order"]
 
 
-def _as_value(other: Value | float, op: str) -> Value:
-    if isinstance(other, Value):
-        return other
-    if type(other) is float or isinstance(other, Real) and not isinstance(other, bool):
-        return Value(float(other))
-    raise TypeError(
-        f"Value {op} {type(other).__name__}: the other operand must be a Value or a real "
-        f"number (int or float), got {other!r}."
-    )
+def _real(x, op: str = "") -> float:
+    """x as a float; a TypeError that names the operation if x is no real number."""
+    if isinstance(x, bool) or not isinstance(x, Real):
+        what = f"Value {op} {type(x).__name__}: the other operand" if op else "Value(data): data"
+        raise TypeError(f"{what} must be a Value or a real number (int or float), got "
+                        f"{type(x).__name__} {x!r}.")
+    return float(x)
+
+
+def _leaf_backward():  # a leaf has no inputs to pass its gradient on to
+    pass
 
 
 class Value:
@@ -54,27 +52,18 @@ class Value:
         label: str, an optional name shown in graph pictures.
     """
 
-    __slots__ = ("data", "grad", "label", "_backward", "_prev", "_op")
+    __slots__ = ("data", "grad", "label", "_backward", "_prev", "_op")  # small and fast
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = ""):
-        if type(data) is not float:  # a float, by far the most common, needs no checks
-            if isinstance(data, bool) or not isinstance(data, Real):
-                raise TypeError(
-                    f"Value(data): data must be a real number (int or float), got "
-                    f"{type(data).__name__} {data!r}."
-                )
-            data = float(data)
-        self.data = data
+        self.data = data if type(data) is float else _real(data)
         self.grad = 0.0
         self.label = label
-        self._backward = None  # a leaf has nothing to pass its gradient on to
+        self._backward = _leaf_backward
         self._prev = _children
         self._op = _op
 
-    # ----- operations: forward value and local derivative side by side -----
-
     def __add__(self, other: Value | float) -> Value:
-        other = other if isinstance(other, Value) else _as_value(other, "+")
+        other = other if isinstance(other, Value) else Value(_real(other, "+"))
         out = Value(self.data + other.data, (self, other), "+")
 
         def _backward():
@@ -85,7 +74,7 @@ class Value:
         return out
 
     def __mul__(self, other: Value | float) -> Value:
-        other = other if isinstance(other, Value) else _as_value(other, "*")
+        other = other if isinstance(other, Value) else Value(_real(other, "*"))
         out = Value(self.data * other.data, (self, other), "*")
 
         def _backward():
@@ -97,10 +86,9 @@ class Value:
 
     def __pow__(self, exponent: float) -> Value:
         if isinstance(exponent, bool) or not isinstance(exponent, Real):
-            raise TypeError(
-                f"Value ** exponent: the exponent must be an int or float constant, got "
-                f"{type(exponent).__name__}. For a Value exponent use (b * a.log()).exp()."
-            )
+            raise TypeError(f"Value ** exponent: the exponent must be an int or float "
+                            f"constant, got {type(exponent).__name__}. For a Value b use "
+                            "(b * a.log()).exp().")
         if self.data == 0 and exponent < 0:
             raise ZeroDivisionError(f"Value ** {exponent:g}: the base is 0 (a / b with b = 0 "
                                     "comes here as b ** -1): division by zero.")
@@ -118,9 +106,9 @@ class Value:
     def exp(self) -> Value:
         try:
             out = Value(math.exp(self.data), (self,), "exp")
-        except OverflowError:  # instead of math's bare "math range error"
-            raise OverflowError(f"Value.exp(): e**{self.data:g} is too large for a float "
-                                "(the limit is about e**709); scale the input down.") from None
+        except OverflowError:  # math's bare "math range error" does not say why
+            raise OverflowError(f"Value.exp(): e**{self.data:g} is too large for a float (the "
+                                "limit is about e**709); scale the input down.") from None
 
         def _backward():
             self.grad += out.data * out.grad  # d(e^a)/da = e^a
@@ -150,8 +138,8 @@ class Value:
         return out
 
     def sigmoid(self) -> Value:
-        x = self.data  # written so that exp never overflows, for large |x| of either sign
-        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        z = math.exp(-abs(self.data))  # in (0, 1]: never overflows
+        s = 1.0 / (1.0 + z) if self.data >= 0 else z / (1.0 + z)
         out = Value(s, (self,), "sigmoid")
 
         def _backward():
@@ -169,63 +157,49 @@ class Value:
         out._backward = _backward
         return out
 
-    # ----- compound operations reuse the primitives, so their gradients come for free -----
+    # compound operations reuse the ones above, so their gradients come for free
 
-    def __neg__(self) -> Value:
+    def __neg__(self):  # -self
         return self * -1
 
-    def __sub__(self, other: Value | float) -> Value:
-        return self + (-_as_value(other, "-"))
+    def __sub__(self, other):  # self - other
+        return self + (-other)
 
-    def __truediv__(self, other: Value | float) -> Value:
-        return self * _as_value(other, "/") ** -1
+    def __truediv__(self, other):  # self / other
+        return self * (other if isinstance(other, Value) else Value(other)) ** -1
 
-    def __radd__(self, other: float) -> Value:
+    def __radd__(self, other):  # other + self
         return self + other
 
-    def __rmul__(self, other: float) -> Value:
+    def __rmul__(self, other):  # other * self
         return self * other
 
-    def __rsub__(self, other: float) -> Value:
-        return _as_value(other, "-") + (-self)
+    def __rsub__(self, other):  # other - self
+        return -self + other
 
-    def __rtruediv__(self, other: float) -> Value:
-        return _as_value(other, "/") * self**-1
-
-    # ----- the backward pass -----
-
-    def topological_order(self) -> list[Value]:
-        """Every node this one depends on, each after all of its inputs (see topological_order)."""
-        return topological_order(self)
+    def __rtruediv__(self, other):  # other / self
+        return self**-1 * other
 
     def backward(self) -> None:
         """Fill ``.grad`` of every node this one depends on with d(self)/d(node).
 
-        Seeds d(self)/d(self) = 1, then calls each node's local ``_backward`` in
-        reverse topological order. Interior gradients are reset first; leaf
-        gradients accumulate across calls (see the module docstring).
+        Interior gradients are recomputed; leaf gradients accumulate across calls.
         """
-        # The backward pass makes no reference cycles, so the cyclic garbage collector has
-        # nothing to find; paused, it does not rescan the whole graph again and again.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            order = self.topological_order()
-            for node in order:
-                if node._prev:
-                    node.grad = 0.0
-            self.grad += 1.0  # dL/dL = 1 (just zeroed if interior; a leaf accumulates)
-            for node in reversed(order):
-                if node._backward is not None:
-                    node._backward()
-        finally:
-            if collecting:
-                gc.enable()
+        order = topological_order(self)
+        for node in order:
+            if node._prev:
+                node.grad = 0.0
+        self.grad += 1.0  # dL/dL = 1 (just zeroed if interior; a leaf accumulates)
+        for node in reversed(order):
+            node._backward()
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 for this node and every node it depends on."""
-        for node in self.topological_order():
+        for node in topological_order(self):
             node.grad = 0.0
+
+    def topological_order(self) -> list[Value]:
+        return topological_order(self)
 
     def __repr__(self) -> str:
         name = f"{self.label}=" if self.label else ""
@@ -233,27 +207,21 @@ class Value:
 
 
 def topological_order(root) -> list:
-    """Every node `root` depends on, each listed after all of its inputs.
+    """Every node `root` depends on, each listed after all of its inputs, `root` last.
 
-    Iterative depth-first search, so no recursion limit. Works on any node with a
-    ``_prev`` collection of input nodes that hashes by identity (this module's Value,
-    micrograd's, a learner's that defines no ``__eq__``).
-
-    Returns:
-        list of nodes, starting at leaves and ending with `root`.
+    The explicit stack holds (node, are its inputs done?): no recursion, so no depth limit.
+    Works on any node with a ``_prev`` of input nodes that hash by identity (this Value,
+    micrograd's, a learner's).
     """
-    order, visited = [], set()
-    stack = [(root, False)]
+    order, visited, stack = [], set(), [(root, False)]
     while stack:
         node, inputs_done = stack.pop()
         if inputs_done:
             order.append(node)
-            continue
-        if node in visited:  # nodes hash by identity (no __eq__), as in micrograd
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for child in node._prev:
-            if child not in visited:
-                stack.append((child, False))
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            for child in node._prev:
+                if child not in visited:
+                    stack.append((child, False))
     return order

@@ -267,12 +267,13 @@ def test_nb05_delegating_to_sequential_earns_nothing():
 def _answer_0103(builder: str, const: str, names: tuple, mutations=(), source: str | None = None):
     """The notebook's answer cell (or `source`), with each (old, new) replaced exactly once."""
     import math
+    import random
 
     text = getattr(_builder(builder), const) if source is None else source
     for old, new in mutations:
         assert text.count(old) == 1, f"{old!r} is not exactly once in the {const} solution"
         text = text.replace(old, new)
-    scope = {"np": np, "math": math, "__name__": "learner"}
+    scope = {"np": np, "math": math, "random": random, "__name__": "learner"}
     exec(compile(text, "<answer cell>", "exec"), scope)
     return tuple(scope[n] for n in names)
 
@@ -398,21 +399,23 @@ MISTAKES_0103 = [
     ("only path via q", "nb02_chain_rule", "GRAD_FORK", ("grad_fork",), "test_grad_fork",
      [("df_dx = q                  # the direct", "df_dx = 0.0  # the direct")], None,
      "kept only the path through q"),
-    ("= not +=", "nb03_scalar_autograd", "VALUE", _V, "test_value_graph",
+    ("= not +=", "nb03_scalar_autograd", "VALUE", _V, "test_value_basics",
      [("self.grad += out.grad              #", "self.grad = out.grad  #"),
       ("other.grad += out.grad             #", "other.grad = out.grad  #"),
       ("self.grad += other.data * out.grad", "self.grad = other.data * out.grad"),
       ("other.grad += self.data * out.grad", "other.grad = self.data * out.grad")], None,
      "`=` instead of `+=`"),
-    ("forward order", "nb03_scalar_autograd", "VALUE", _V, "test_value_graph",
+    ("forward order", "nb03_scalar_autograd", "VALUE", _V, "test_value_basics",
      [("for node in reversed(order):", "for node in order:")], None, "forward order"),
     ("forward order (ops)", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
      [("for node in reversed(order):", "for node in order:")], None, "forward order"),
-    ("no topological order", "nb03_scalar_autograd", "VALUE", _V, "test_value_graph",
+    ("no topological order", "nb03_scalar_autograd", "VALUE", _V, "test_value_basics",
      "preorder", None, "no topological order"),
     ("recursive order", "nb03_scalar_autograd", "VALUE", _V, "test_value_deep",
      "recursive", None, "recursion limit"),
-    ("no seed", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+    ("no seed", "nb03_scalar_autograd", "VALUE", _V, "test_value_basics",
+     [("self.grad = 1.0                  # dL/dL = 1", "pass")], None, "seed the output's grad"),
+    ("no seed (deep)", "nb03_scalar_autograd", "VALUE", _V, "test_value_deep",
      [("self.grad = 1.0                  # dL/dL = 1", "pass")], None, "seed the output's grad"),
     ("shared visited set", "nb03_scalar_autograd", "VALUE", _V, "test_value_second_backward",
      [("order, visited = [], set()", "order, visited = [], _SEEN"),
@@ -423,7 +426,7 @@ MISTAKES_0103 = [
     ("tanh 1-a²", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
      [("(1.0 - t * t) * out.grad", "(1.0 - self.data ** 2) * out.grad")], None,
      "not 1 - a**2"),
-    ("mul swapped", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+    ("mul swapped", "nb03_scalar_autograd", "VALUE", _V, "test_value_basics",
      [("self.grad += other.data * out.grad", "self.grad += self.data * out.grad"),
       ("other.grad += self.data * out.grad", "other.grad += other.data * out.grad")], None,
      "local derivatives are swapped"),
@@ -436,9 +439,9 @@ MISTAKES_0103 = [
     ("relu mask", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
      [("self.grad += (out.data > 0) * out.grad", "self.grad += out.grad")], None,
      "only where the input is > 0"),
-    ("rsub order", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+    ("rsub order", "nb03_scalar_autograd", "VALUE", _V, "test_value_rest",
      [("return (-self) + other", "return self - other")], None, "__rsub__ computes other - self"),
-    ("rtruediv order", "nb03_scalar_autograd", "VALUE", _V, "test_value_ops",
+    ("rtruediv order", "nb03_scalar_autograd", "VALUE", _V, "test_value_rest",
      [("return self ** -1 * other", "return self / other")], None,
      "__rtruediv__ computes other / self"),
 ]
@@ -460,8 +463,9 @@ _NB0103_EXERCISES = [  # (builder, constant, names, grading tests)
     ("nb02_chain_rule", "GRAD_SIGMOID_NEURON", ("grad_sigmoid_neuron",),
      ["test_grad_sigmoid_neuron"]),
     ("nb02_chain_rule", "GRAD_FORK", ("grad_fork",), ["test_grad_fork"]),
-    ("nb03_scalar_autograd", "VALUE", _V, ["test_value_ops", "test_value_graph",
-                                           "test_value_deep", "test_value_second_backward"]),
+    ("nb03_scalar_autograd", "VALUE", _V, ["test_value_basics", "test_value_second_backward",
+                                           "test_value_deep", "test_value_ops",
+                                           "test_value_rest"]),
 ]
 
 
@@ -530,9 +534,10 @@ def test_nb03_micrograd_semantics_pass_except_depth():
     from bpcourse.grading import nb03
 
     Value = _micrograd_with_exp_and_tanh()
-    nb03.test_value_ops(Value)
-    nb03.test_value_graph(Value)
+    nb03.test_value_basics(Value)
     nb03.test_value_second_backward(Value)
+    nb03.test_value_ops(Value)
+    nb03.test_value_rest(Value)
     with pytest.raises(AssertionError, match="recursion limit"):
         nb03.test_value_deep(Value)
 
@@ -546,8 +551,8 @@ def test_nb03_package_semantics_pass():
     from bpcourse.grading import nb03
 
     (Value,) = _answer_0103("nb03_scalar_autograd", None, _V, source=inspect.getsource(autograd))
-    for name in ("test_value_ops", "test_value_graph", "test_value_deep",
-                 "test_value_second_backward"):
+    for name in ("test_value_basics", "test_value_second_backward", "test_value_deep",
+                 "test_value_ops", "test_value_rest"):
         getattr(nb03, name)(Value)
 
 
@@ -564,6 +569,118 @@ def test_nb03_delegating_to_an_engine_earns_nothing(source):
     (Value,) = _answer_0103("nb03_scalar_autograd", None, _V, source=source)
     with pytest.raises(DelegationDetected):
         nb03.test_value_ops(Value)
+
+
+def test_nb03_stage_one_alone_earns_its_points():
+    """Stage 1 (+, *, backward) passes its tests while stages 2 and 3 are still the release's
+    placeholders: its tests use nothing else, and the later stages' tests fail, saying so."""
+    from bpcourse.grading import nb03
+
+    builder = _builder("nb03_scalar_autograd")
+    release = [re.sub(r"( *)### BEGIN SOLUTION.*?### END SOLUTION",
+                      r"\1raise NotImplementedError()", part, flags=re.S)
+               for part in (builder.VALUE_OPS, builder.VALUE_REST)]
+    (Value,) = _answer_0103("nb03_scalar_autograd", None, _V,
+                            source=builder.VALUE_BASICS + "".join(release))
+    for name in ("test_value_basics", "test_value_second_backward", "test_value_deep"):
+        getattr(nb03, name)(Value)
+    for name in ("test_value_ops", "test_value_rest"):
+        with pytest.raises(AssertionError, match="not written yet"):
+            getattr(nb03, name)(Value)
+
+
+# ----- notebook 03: the network on the learner's engine -----
+
+_NET = ("Neuron", "Layer", "MLP")
+# (label, [(old, new) in the notebook's NETWORK solution], words the hint must contain)
+NB03_NETWORK_MISTAKES = [
+    ("parameters without biases", [("return self.w + [self.b]", "return self.w")],
+     "misses the biases"),
+    ("last layer nonlinear", [("nonlin=i != len(nouts) - 1)", "nonlin=True)")],
+     "the last layer is nonlinear"),
+    ("one neuron reused", [("[Neuron(nin, **kwargs) for _ in range(nout)]",
+                            "[Neuron(nin, **kwargs)] * nout")], "reuses one neuron"),
+    ("hidden layers linear", [("return act.tanh() if self.nonlin else act", "return act")],
+     "the hidden layers are linear"),
+    ("no bias in forward", [("zip(self.w, x)), self.b)", "zip(self.w, x)), 0.0)")],
+     "the bias is not added"),
+    ("graph cut", [("return act.tanh() if self.nonlin else act",
+                    "return Value(act.data).tanh() if self.nonlin else act")],
+     "no gradient reaches them"),
+    ("every layer has nin inputs", [("Layer(sizes[i], sizes[i + 1]", "Layer(nin, sizes[i + 1]")],
+     "must be Layer(sizes["),
+]
+
+
+def _network(mutations=(), source=None):
+    builder = _builder("nb03_scalar_autograd")
+    network = builder.NETWORK if source is None else source
+    for old, new in mutations:
+        assert network.count(old) == 1, f"{old!r} is not exactly once in the NETWORK solution"
+        network = network.replace(old, new)
+    return _answer_0103("nb03_scalar_autograd", None, _NET, source=builder.VALUE + network)
+
+
+def test_nb03_network_solution_passes():
+    from bpcourse.grading import nb03
+
+    nb03.test_mlp(*_network())
+
+
+@pytest.mark.parametrize(("label", "mutations", "hint"), NB03_NETWORK_MISTAKES,
+                         ids=[m[0] for m in NB03_NETWORK_MISTAKES])
+def test_nb03_network_mistake_is_named(label, mutations, hint):
+    from bpcourse.grading import nb03
+
+    with pytest.raises(AssertionError) as failure, np.errstate(all="ignore"):
+        nb03.test_mlp(*_network(mutations))
+    assert hint in str(failure.value), str(failure.value)
+
+
+def test_nb03_network_names_at_least_three_mistakes():
+    assert len(NB03_NETWORK_MISTAKES) >= 3
+
+
+def test_nb03_network_with_relu_and_other_code_passes():
+    """micrograd's own choice (relu hidden layers) and another way to write it pass too."""
+    from bpcourse.grading import nb03
+
+    nb03.test_mlp(*_network([
+        ("return act.tanh() if self.nonlin else act", "return act.relu() if self.nonlin else act"),
+        ("return [p for layer in self.layers for p in layer.parameters()]",
+         "params = []\n        for layer in reversed(self.layers):\n"
+         "            params += layer.parameters()\n        return params")]))
+
+
+@pytest.mark.parametrize("source", [
+    "import micrograd.nn\nclass Neuron(micrograd.nn.Neuron):\n    pass\n"
+    "class Layer(micrograd.nn.Layer):\n    pass\nclass MLP(micrograd.nn.MLP):\n    pass\n",
+    "from micrograd.nn import Neuron, Layer, MLP\n",
+], ids=["subclasses of micrograd.nn", "micrograd.nn itself"])
+def test_nb03_network_delegating_earns_nothing(source):
+    from bpcourse.grading import DelegationDetected, nb03
+
+    with pytest.raises(DelegationDetected):
+        nb03.test_mlp(*_network(source=source))
+
+
+def test_nb03_network_on_the_package_value_earns_nothing():
+    from bpcourse.grading import DelegationDetected, nb03
+
+    Neuron, Layer, MLP = _network(source="from bpcourse import Value\n"
+                                  + _builder("nb03_scalar_autograd").NETWORK)
+    with pytest.raises(DelegationDetected, match="your own Value"):
+        nb03.test_mlp(Neuron, Layer, MLP)
+
+
+def test_nb03_network_release_placeholder_fails():
+    from bpcourse.grading import nb03
+
+    release = re.sub(r"( *)### BEGIN SOLUTION.*?### END SOLUTION",
+                     r"\1raise NotImplementedError()", _builder("nb03_scalar_autograd").NETWORK,
+                     flags=re.S)
+    with pytest.raises(AssertionError, match="not written yet"):
+        nb03.test_mlp(*_network(source=release))
 
 
 def test_nb01_delegating_to_numgrad_earns_nothing():

@@ -1,8 +1,19 @@
-"""Tests for notebook 03_scalar_autograd: the learner's ``Value`` class (micrograd's API).
+"""Tests for notebook 03_scalar_autograd: the learner's ``Value`` (micrograd's API), built in
+three stages, and the ``Neuron`` / ``Layer`` / ``MLP`` built on it.
+
+Each stage has its own tests, and each test uses only what its stage and the earlier ones
+define, so a right first stage earns its points while a later one is missing:
+
+* stage 1, ``test_value_basics``, ``test_value_second_backward``, ``test_value_deep``: ``+``,
+  ``*`` (and reflected) and ``backward()`` only;
+* stage 2, ``test_value_ops``: ``**``, ``exp``, ``tanh``, ``relu`` (through ``+`` and ``*``);
+* stage 3, ``test_value_rest``: unary ``-``, ``-``, ``/``, ``__rsub__``, ``__rtruediv__``;
+* the network, ``test_mlp``: structure, ``parameters()``, the forward pass, and every
+  parameter's and input's gradient of a loss through the learner's MLP.
 
 The oracle is the same expression evaluated in float64 on plain numbers (``_Node`` below does
-the forward arithmetic with the math module), differentiated by central differences. Mistakes
-are named three ways:
+the forward arithmetic with the math module; the MLP's with numpy), differentiated by central
+differences. Mistakes are named three ways:
 
 * per operation, by the gradient each known slip gives (swapped factors in ``*``, ``1 - a²``
   instead of ``1 - tanh(a)²``, a missing upstream factor, ``other - self`` in ``__rsub__``, ...);
@@ -22,9 +33,10 @@ import math
 import numpy as np
 
 from .. import autograd as _autograd
-from .toolkit import DelegationDetected, assert_own_work, expect, rng_for
+from .toolkit import DelegationDetected, assert_own_work, expect, require_written, rng_for
 
-__all__ = ["test_value_ops", "test_value_graph", "test_value_deep", "test_value_second_backward"]
+__all__ = ["test_value_basics", "test_value_second_backward", "test_value_deep", "test_value_ops",
+           "test_value_rest", "test_mlp", "require_written"]
 
 _exp, _tanh, _prod, _isfinite = math.exp, math.tanh, math.prod, math.isfinite
 _array = np.array
@@ -208,21 +220,25 @@ def _check_forward(out, expected, what):
 _UPSTREAM = ("the upstream gradient is not multiplied in: the chain rule is "
              "input.grad += local derivative × out.grad")
 
+_ASSIGN = ("`=` instead of `+=` in a _backward closure: where a value is used twice (a fork), "
+           "the gradients of both uses must add up")
+
 _FORWARD_ORDER = ("backward in forward order: walk the topological order reversed (output "
                   "first, leaves last)")
 
 # name, expression (V is the Value class, a and b are Values), domain of |a| and |b|, and the
 # known mistakes: (hint, function of the numbers (a, b) returning the local gradient
-# [dop/da, dop/db] that the mistake computes).
-_OPS = [
+# [dop/da, dop/db] that the mistake computes). One list per stage of the notebook.
+_BASIC_OPS = [
     ("a + b", lambda V, a, b: a + b, (-2, 2), []),
     ("a * b", lambda V, a, b: a * b, (-2, 2), [
         ("in a * b the local derivatives are swapped: d(a·b)/da is b, the OTHER factor "
          "(self.grad += other.data * out.grad)", lambda a, b: [a, b])]),
-    ("a - b", lambda V, a, b: a - b, (-2, 2), [
-        ("sign: d(a - b)/db = -1", lambda a, b: [1.0, 1.0])]),
-    ("-a", lambda V, a, b: -a, (-2, 2), [
-        ("unary minus: d(-a)/da = -1", lambda a, b: [1.0, 0.0])]),
+    ("2.5 + a", lambda V, a, b: 2.5 + a, (-2, 2), []),
+    ("3 * a", lambda V, a, b: 3 * a, (-2, 2), []),
+    ("a * 2 + b * a", lambda V, a, b: a * 2 + b * a, (-2, 2), []),
+]
+_MORE_OPS = [
     ("a ** 3", lambda V, a, b: a**3, (-2, 2), [
         ("power rule: d(a^n)/da = n·a^(n-1) (the exponent drops by one)",
          lambda a, b: [3 * a**3, 0.0]),
@@ -231,8 +247,6 @@ _OPS = [
         ("power rule: d(a^n)/da = n·a^(n-1) (the exponent drops by one)",
          lambda a, b: [2.5 * a**2.5, 0.0])]),
     ("a ** -2", lambda V, a, b: a**-2, (0.5, 2), []),
-    ("a / b", lambda V, a, b: a / b, (0.5, 2), [
-        ("division: d(a/b)/db = -a/b² (a / b is a * b**-1)", lambda a, b: [1 / b, a / b**2])]),
     ("a.exp()", lambda V, a, b: a.exp(), (-2, 2), [
         ("exp: d(e^a)/da = e^a, which is out.data", lambda a, b: [a, 0.0])]),
     ("a.tanh()", lambda V, a, b: a.tanh(), (-2, 2), [
@@ -243,16 +257,22 @@ _OPS = [
     ("a.relu()", lambda V, a, b: a.relu(), (-2, 2), [
         ("relu: the gradient flows only where the input is > 0 (mask it with out.data > 0)",
          lambda a, b: [1.0, 0.0])]),
-    ("2.5 + a", lambda V, a, b: 2.5 + a, (-2, 2), []),
+]
+_REST_OPS = [
+    ("-a", lambda V, a, b: -a, (-2, 2), [
+        ("unary minus: d(-a)/da = -1", lambda a, b: [1.0, 0.0])]),
+    ("a - b", lambda V, a, b: a - b, (-2, 2), [
+        ("sign: d(a - b)/db = -1", lambda a, b: [1.0, 1.0])]),
+    ("a / b", lambda V, a, b: a / b, (0.5, 2), [
+        ("division: d(a/b)/db = -a/b² (a / b is a * b**-1)", lambda a, b: [1 / b, a / b**2])]),
     ("2.5 - a", lambda V, a, b: 2.5 - a, (-2, 2), [
         ("__rsub__ computes other - self (2.5 - a), not self - other", lambda a, b: [1.0, 0.0])]),
-    ("3 * a", lambda V, a, b: 3 * a, (-2, 2), []),
     ("2.0 / a", lambda V, a, b: 2.0 / a, (0.5, 2), [
         ("__rtruediv__ computes other / self (2 / a), not self / other",
          lambda a, b: [0.5, 0.0])]),
     ("a * 2 - b / 4", lambda V, a, b: a * 2 - b / 4, (-2, 2), []),
 ]
-
+_OPS = _BASIC_OPS + _MORE_OPS + _REST_OPS
 
 _FORWARD_MISTAKES = {  # name: (what the slip computes from the numbers a, b, hint)
     "a - b": (lambda a, b: b - a, "__sub__ computes self - other (a - b), not other - self"),
@@ -261,6 +281,7 @@ _FORWARD_MISTAKES = {  # name: (what the slip computes from the numbers a, b, hi
     "2.0 / a": (lambda a, b: a / 2.0,
                 "__rtruediv__ computes other / self (2 / a), not self / other"),
     "a / b": (lambda a, b: b / a, "__truediv__ computes self / other (a / b)"),
+    "-a": (lambda a, b: a, "unary minus computes -self (self * -1), not self"),
 }
 
 
@@ -291,27 +312,48 @@ def _check_op(Value, name, op, domain, mistakes, rng, upstream):
     if out.grad != 1.0:
         raise AssertionError(f"{what}: after L.backward(), L.grad is {out.grad}; backward() "
                              "must seed the output's grad with 1.0 (dL/dL = 1).")
-    named = [(_FORWARD_ORDER, _model(expr, (a, b), "forward_order"))]
+    named = [(_FORWARD_ORDER, _model(expr, (a, b), "forward_order")),
+             (_ASSIGN, _model(expr, (a, b), "assign"))]
     if upstream is not None:
         named.append((_UPSTREAM, exact / upstream))
     named += [(hint, _array(model(a, b)) * u) for hint, model in mistakes]
     expect(got, exact, f"{what}: [a.grad, b.grad]", mistakes=named, tol=1e-6)
 
 
-def test_value_ops(Value, seeds=(31, 32, 33)) -> None:
-    """Every operation's gradient against central differences of the same float64 expression.
-
-    + and * are checked alone first; then each expression is multiplied by a random upstream
-    factor u (L = op(a, b) * u), so a closure that forgets out.grad is caught.
-    """
+def _check_ops(Value, ops, seeds, *, alone=()) -> None:
+    """Each op's gradient against central differences of the same float64 expression: the ops
+    named in `alone` as they are, then every op times a random upstream factor u
+    (L = op(a, b) * u), so a closure that forgets out.grad is caught."""
     _own_work(Value)
     for seed in seeds:
         rng = rng_for(seed)
-        for name, op, domain, mistakes in _OPS[:2]:
-            _check_op(Value, name, op, domain, mistakes, rng, upstream=None)
+        for name, op, domain, mistakes in ops:
+            if name in alone:
+                _check_op(Value, name, op, domain, mistakes, rng, upstream=None)
         upstream = float(rng.uniform(1.5, 3.0))
-        for name, op, domain, mistakes in _OPS:
+        for name, op, domain, mistakes in ops:
             _check_op(Value, name, op, domain, mistakes, rng, upstream)
+
+
+def test_value_basics(Value, seeds=(31, 32, 33)) -> None:
+    """Stage 1: ``+`` and ``*`` (numbers on either side), forks and diamonds built from them, the
+    order of the pass and the seed dL/dL = 1. Uses nothing but ``+``, ``*`` and ``backward()``."""
+    _check_ops(Value, _BASIC_OPS, seeds, alone=("a + b", "a * b"))
+    _check_graphs(Value, _BASIC_GRAPHS, seeds)
+
+
+def test_value_ops(Value, seeds=(34, 35, 36)) -> None:
+    """Stage 2: ``**`` (int and float exponents), ``exp``, ``tanh``, ``relu``, alone and in
+    graphs (through ``+`` and ``*`` only)."""
+    _check_ops(Value, _MORE_OPS, seeds)
+    _check_graphs(Value, _MORE_GRAPHS, seeds)
+
+
+def test_value_rest(Value, seeds=(37, 38, 39)) -> None:
+    """Stage 3: unary ``-``, ``-``, ``/``, numbers on the left of ``-`` and ``/``, and a graph
+    that uses every operation."""
+    _check_ops(Value, _REST_OPS, seeds)
+    _check_graphs(Value, _REST_GRAPHS, seeds)
 
 
 # ----- graph tests: forks, diamonds, reuse, order -----
@@ -325,10 +367,25 @@ def _square_plus(V, a, b):
     return a * a + b
 
 
+def _product_diamond(V, a, b):
+    e = a * b
+    return e * e * 0.5 + e * a + 2 * b
+
+
+def _polynomial(V, a, b):
+    z = a * 0.7 + b * -1.3 + 0.4
+    return z * z + 0.1 * a * a
+
+
 def _diamond(V, a, b):
     e = a * b
     f = e.tanh()
     return f * e + a
+
+
+def _tanh_neuron(V, a, b):
+    out = (a * 0.7 + b * -1.3 + 0.4).tanh()
+    return (out + -0.25) ** 2 + (a * b).exp() * 0.1 + (a * 1.5).relu() * b
 
 
 def _neuron(V, a, b):
@@ -343,10 +400,15 @@ def _shared_tail(V, a, b):
     return t + s * b - 3 / s
 
 
-_GRAPHS = [("c = a + a; L = c + c", _fork), ("L = a*a + b", _square_plus),
-           ("e = a*b; L = tanh(e)*e + a", _diamond),
-           ("L = (tanh(0.7a - 1.3b + 0.4) - 0.25)**2 + 0.1*a*a", _neuron),
-           ("s = exp(ab)/(1+a²); L = relu(s)*s + s*b - 3/s", _shared_tail)]
+_BASIC_GRAPHS = [("c = a + a; L = c + c", _fork), ("L = a*a + b", _square_plus),
+                 ("e = a*b; L = e*e*0.5 + e*a + 2b", _product_diamond),
+                 ("z = 0.7a - 1.3b + 0.4; L = z*z + 0.1*a*a", _polynomial)]
+_MORE_GRAPHS = [("e = a*b; L = tanh(e)*e + a", _diamond),
+                ("L = (tanh(0.7a - 1.3b + 0.4) - 0.25)**2 + 0.1exp(ab) + relu(1.5a)*b",
+                 _tanh_neuron)]
+_REST_GRAPHS = [("L = (tanh(0.7a - 1.3b + 0.4) - 0.25)**2 + 0.1*a*a", _neuron),
+                ("s = exp(ab)/(1+a²); L = relu(s)*s + s*b - 3/s", _shared_tail)]
+_GRAPHS = _BASIC_GRAPHS + _MORE_GRAPHS + _REST_GRAPHS
 
 
 def _trace_backward_calls(out):
@@ -399,13 +461,13 @@ def _check_order(calls, nodes, out, what):
                     "once per node.")
 
 
-def test_value_graph(Value, seeds=(41, 42, 43)) -> None:
+def _check_graphs(Value, graphs, seeds) -> None:
     """Gradients add at forks (c = a + a; L = c + c gives dL/da = 4), diamonds, reuse; each node
     passes its gradient on only after all its uses (reverse topological order)."""
     _own_work(Value)
     for seed in seeds:
-        rng = rng_for(seed)
-        for name, expr in _GRAPHS:
+        rng = rng_for(seed + 10)
+        for name, expr in graphs:
             a, b = (float(v) for v in rng.uniform(0.3, 1.2, size=2) * rng.choice([-1, 1], 2))
             if expr is _shared_tail:
                 a, b = abs(a), abs(b)
@@ -430,9 +492,7 @@ def test_value_graph(Value, seeds=(41, 42, 43)) -> None:
             value, exact = _oracle(expr, (a, b))
             _check_forward(out, value, what)
             mistakes = [
-                ("`=` instead of `+=` in a _backward closure: where a value is used twice "
-                 "(a fork), the gradients of both uses must add up",
-                 _model(expr, (a, b), "assign")),
+                (_ASSIGN, _model(expr, (a, b), "assign")),
                 (_UPSTREAM, _model(expr, (a, b), "no_upstream")),
                 (_FORWARD_ORDER, _model(expr, (a, b), "forward_order")),
                 ("backward() did not seed the output: set its grad to 1.0 (dL/dL = 1) before "
@@ -468,23 +528,27 @@ def test_value_deep(Value, depth=2000, seed=51) -> None:
 
     what = f"a chain {depth} operations deep"
     try:
-        _, (x, _) = _run(Value, expr, (x0, 0.0), what)
+        out, (x, _) = _run(Value, expr, (x0, 0.0), what)
     except RecursionError:
         raise AssertionError(
             f"{what}: backward() raised RecursionError. Likely mistake: a recursive "
             "topological sort hits Python's recursion limit (about 1000 calls deep): build "
             "the order with an explicit stack (a list you push to and pop from).") from None
+    if out.grad != 1.0:
+        raise AssertionError(f"{what}: after L.backward(), L.grad is {out.grad}; backward() "
+                             "must seed the output's grad with 1.0 (dL/dL = 1).")
     expect(_array([_number(x.grad, f"{what}: x.grad")]), _array([_prod(factors)]),
            f"{what}: dL/dx", mistakes=[(_FORWARD_ORDER, _array([0.0]))], tol=1e-8)
 
 
 def test_value_second_backward(Value, seeds=(61, 62)) -> None:
-    """After setting every node's .grad to 0, a second backward() gives the same gradients."""
+    """After setting every node's .grad to 0, a second backward() gives the same gradients
+    (stage 1: graphs of + and * only)."""
     _own_work(Value)
     for seed in seeds:
         rng = rng_for(seed)
         a0, b0 = (float(v) for v in rng.uniform(0.3, 1.2, size=2))
-        for name, expr in _GRAPHS[2:]:
+        for name, expr in _BASIC_GRAPHS[1:]:
             what = f"{name}, at a={a0:.4g}, b={b0:.4g}"
             out, leaves = _run(Value, expr, (a0, b0), what)
             first = _grads(leaves, what + " (first backward)")
@@ -502,3 +566,244 @@ def test_value_second_backward(Value, seeds=(61, 62)) -> None:
                               "topological list that outlives one call (a mutable default "
                               "argument such as visited=set(), or a class attribute); create "
                               "them inside backward()", _array([0.0, 0.0]))], tol=1e-12)
+
+
+# ----- the network: Neuron, Layer, MLP on the learner's Value -----
+
+_NAMES = ("MLP(nin, nouts).layers: a list of Layers; Layer.neurons: a list of Neurons; "
+          "Neuron.w: a list of nin weight Values and Neuron.b: the bias Value (micrograd's names)")
+
+
+def _own_work_net(*classes):
+    for cls in classes:
+        if not isinstance(cls, type):
+            raise AssertionError(f"{getattr(cls, '__name__', cls)} must be a class, got "
+                                 f"{type(cls).__name__}.")
+        for base in cls.__mro__[1:]:
+            module = getattr(base, "__module__", "") or ""
+            if module.split(".")[0] in ("bpcourse", "micrograd"):
+                raise DelegationDetected(
+                    f"{cls.__name__} inherits from {module}.{base.__qualname__}: the exercise is "
+                    "to write the network yourself, so this answer earns no points.")
+
+
+def _call(fn, what, *args):
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise _not_written(what) from None
+    except AssertionError:
+        raise
+    except Exception as err:
+        raise AssertionError(f"{what} raised {type(err).__name__}: {err}") from None
+
+
+def _structure(model, nin, nouts, what):
+    """[(w, b) per neuron] per layer, read through micrograd's names; named structural slips."""
+    layers = getattr(model, "layers", None)
+    if not isinstance(layers, (list, tuple)):
+        raise AssertionError(f"{what}: no list .layers. Keep micrograd's names: {_NAMES}.")
+    if len(layers) != len(nouts):
+        raise AssertionError(f"{what}: {len(layers)} layers, expected {len(nouts)} (one Layer "
+                             "per entry of nouts).")
+    structure, sizes = [], [nin, *nouts]
+    for k, layer in enumerate(layers):
+        neurons = getattr(layer, "neurons", None)
+        if not isinstance(neurons, (list, tuple)):
+            raise AssertionError(f"{what}: layer {k} has no list .neurons. Keep micrograd's "
+                                 f"names: {_NAMES}.")
+        if len(neurons) != sizes[k + 1]:
+            raise AssertionError(f"{what}: layer {k} has {len(neurons)} neurons, expected "
+                                 f"{sizes[k + 1]} (nouts[{k}]).")
+        if len({id(n) for n in neurons}) < len(neurons):
+            raise AssertionError(
+                f"{what}: layer {k} holds the same Neuron object several times. Likely mistake: "
+                "a layer that reuses one neuron ([Neuron(nin)] * nout repeats one object): "
+                "create a new Neuron for each output, [Neuron(nin) for _ in range(nout)].")
+        rows = []
+        for neuron in neurons:
+            w, b = getattr(neuron, "w", None), getattr(neuron, "b", None)
+            if not isinstance(w, (list, tuple)) or b is None:
+                raise AssertionError(f"{what}: a neuron of layer {k} has no list .w or no .b. "
+                                     f"Keep micrograd's names: {_NAMES}.")
+            if len(w) != sizes[k]:
+                raise AssertionError(
+                    f"{what}: a neuron of layer {k} has {len(w)} weights, expected {sizes[k]} "
+                    f"(the layer's number of inputs). Likely mistake: layer {k} must be "
+                    f"Layer(sizes[{k}], sizes[{k + 1}]) with sizes = [nin] + nouts.")
+            rows.append((list(w), b))
+        structure.append(rows)
+    return structure
+
+
+def _check_parameters(model, structure, what):
+    params = _call(model.parameters, f"{what}: parameters()")
+    if not isinstance(params, (list, tuple)):
+        raise AssertionError(f"{what}: parameters() returned a {type(params).__name__}; it must "
+                             "return a list of Values.")
+    if any(isinstance(p, (list, tuple)) for p in params):
+        raise AssertionError(f"{what}: parameters() returned a list of lists. Likely mistake: "
+                             "it must be one flat list of Values ([p for layer in self.layers "
+                             "for p in layer.parameters()]).")
+    weights = [wi for layer in structure for w, _ in layer for wi in w]
+    biases = [b for layer in structure for _, b in layer]
+    listed = {id(p) for p in params}
+    if len(listed) < len(params):
+        raise AssertionError(f"{what}: parameters() lists some Values more than once; list each "
+                             "weight and bias exactly once.")
+    if biases and not any(id(b) in listed for b in biases) and all(id(w) in listed
+                                                                   for w in weights):
+        raise AssertionError(f"{what}: parameters() has {len(params)} Values, expected "
+                             f"{len(weights) + len(biases)}. Likely mistake: parameters() "
+                             "misses the biases: a neuron's parameters are self.w + [self.b].")
+    missing = [p for p in weights + biases if id(p) not in listed]
+    if missing or len(params) != len(weights) + len(biases):
+        raise AssertionError(f"{what}: parameters() has {len(params)} Values, expected every "
+                             f"weight and bias ({len(weights) + len(biases)}); {len(missing)} "
+                             "of them are not listed.")
+    return weights + biases
+
+
+def _net_forward(Ws, bs, x, act, last):
+    h = np.asarray(x, dtype=float)
+    for k, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+        z = W @ h + b
+        h = last(z) if k == len(Ws) - 1 else act(z)
+    return h
+
+
+_ACTS = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0), "none": lambda z: z}
+
+
+def _outputs(out, n, what):
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    if len(outs) != n:
+        raise AssertionError(f"{what}: returned {len(outs)} outputs, expected {n} (the last "
+                             "layer's size; micrograd returns the Value itself when it is 1).")
+    for o in outs:
+        if not hasattr(o, "data"):
+            raise AssertionError(f"{what}: an output is a {type(o).__name__}, not a Value: "
+                                 "build the forward pass from Values so gradients can flow.")
+    return outs
+
+
+def _which_activation(got, Ws, bs, x, what):
+    """'tanh' or 'relu' when the forward pass is right with hidden layers of that kind;
+    otherwise the named mistake."""
+    for name in ("tanh", "relu"):
+        if np.allclose(got, _net_forward(Ws, bs, x, _ACTS[name], _ACTS["none"]),
+                       rtol=1e-9, atol=1e-12):
+            return name
+    models = [("the last layer is nonlinear: the MLP's output layer must be linear (no tanh or "
+               "relu), as in micrograd's MLP(nonlin=i != len(nouts) - 1)", act, act)
+              for act in (_ACTS["tanh"], _ACTS["relu"])]
+    models.append(("the hidden layers are linear: a hidden neuron applies its nonlinearity "
+                   "(tanh or relu) to w·x + b", _ACTS["none"], _ACTS["none"]))
+    if len(Ws) == 1:
+        models = models[:2]
+    for hint, act, last in models:
+        if np.allclose(got, _net_forward(Ws, bs, x, act, last), rtol=1e-9, atol=1e-12):
+            raise AssertionError(f"{what}: wrong outputs. Likely mistake: {hint}.")
+    no_bias = [np.zeros_like(b) for b in bs]
+    for name in ("tanh", "relu"):
+        if np.allclose(got, _net_forward(Ws, no_bias, x, _ACTS[name], _ACTS["none"]),
+                       rtol=1e-9, atol=1e-12):
+            raise AssertionError(f"{what}: wrong outputs. Likely mistake: the bias is not added: "
+                                 "a neuron computes act(w·x + b).")
+    expected = _net_forward(Ws, bs, x, _ACTS["tanh"], _ACTS["none"])
+    raise AssertionError(f"{what}: outputs {np.round(got, 6).tolist()}, expected "
+                         f"{np.round(expected, 6).tolist()} (tanh hidden layers, linear last "
+                         "layer; relu hidden layers are accepted too).")
+
+
+def _check_network(Neuron, Layer, MLP, nin, nouts, rng, as_values):
+    what = f"MLP({nin}, {nouts})"
+    model = _call(MLP, what, nin, list(nouts))
+    structure = _structure(model, nin, nouts, what)
+    for k, layer in enumerate(model.layers):
+        if not isinstance(layer, Layer) or not all(isinstance(n, Neuron)
+                                                   for n in layer.neurons):
+            raise AssertionError(f"{what}: layer {k} is not built from your Layer and Neuron "
+                                 "classes: an MLP is a list of Layers, a Layer a list of Neurons.")
+    params = _check_parameters(model, structure, what)
+    Value = type(params[0])
+    if Value is _autograd.Value or (getattr(Value, "__module__", "") or "").startswith(
+            "micrograd"):
+        raise DelegationDetected(f"{what}: the parameters are {Value.__module__}.Value: build "
+                                 "the network on your own Value, so this answer earns no points.")
+    Ws = [rng.uniform(-1.0, 1.0, size=(len(layer), len(layer[0][0]))) for layer in structure]
+    bs = [rng.uniform(-0.5, 0.5, size=len(layer)) for layer in structure]
+    for layer, W, b in zip(structure, Ws, bs, strict=True):
+        for (w, bias), row, b_k in zip(layer, W, b, strict=True):
+            for wi, value in zip(w, row, strict=True):
+                wi.data = float(value)
+            bias.data = float(b_k)
+    x = rng.uniform(-1.5, 1.5, size=nin)
+    inputs = [Value(float(v)) for v in x] if as_values else [float(v) for v in x]
+    call_what = f"{what}(x) on a list of {'Values' if as_values else 'numbers'}"
+    outs = _outputs(_call(model, call_what, inputs), nouts[-1], call_what)
+    got = _array([_number(o.data, f"{call_what}: .data") for o in outs])
+    act = _ACTS[_which_activation(got, Ws, bs, x, call_what)]
+
+    # A loss through the network: L = sum_k c_k o_k + 0.5 o_k², built with + and * only.
+    c = rng.uniform(-1.0, 1.0, size=len(outs))
+    loss = outs[0] * float(c[0]) + outs[0] * outs[0] * 0.5
+    for o, c_k in zip(outs[1:], c[1:], strict=True):
+        loss = loss + o * float(c_k) + o * o * 0.5
+    for p in params:
+        p.grad = 0.0
+    _call(loss.backward, f"{call_what}: backward() of a loss")
+    leaves = params + (inputs if as_values else [])
+    got_grad = _array([_number(p.grad, f"{call_what}: a parameter's .grad") for p in leaves])
+
+    shapes = [W.shape for W in Ws]
+
+    def loss_of(theta):
+        Ws_, bs_, i = [], [], 0
+        for rows, cols in shapes:
+            Ws_.append(theta[i:i + rows * cols].reshape(rows, cols))
+            i += rows * cols
+        for rows, _ in shapes:
+            bs_.append(theta[i:i + rows])
+            i += rows
+        out = _net_forward(Ws_, bs_, theta[i:] if as_values else x, act, _ACTS["none"])
+        return float(c @ out + 0.5 * out @ out)
+
+    theta = np.concatenate([W.ravel() for W in Ws] + bs + ([x] if as_values else []))
+    exact = np.zeros_like(theta)
+    for i in range(theta.size):
+        plus, minus = theta.copy(), theta.copy()
+        plus[i] += 1e-6
+        minus[i] -= 1e-6
+        exact[i] = (loss_of(plus) - loss_of(minus)) / 2e-6
+    names = "every weight, then every bias" + (", then every input" if as_values else "")
+    cut = (got_grad == 0.0) & (np.abs(exact) > 1e-6)
+    if cut.any():
+        raise AssertionError(
+            f"{call_what}: {int(cut.sum())} of the {cut.size} gradients ({names}) are 0 where "
+            "they should not be. Likely mistake: no gradient reaches them: the forward pass "
+            "builds a new Value from a .data (or uses floats), which cuts the graph; combine "
+            "the Values themselves (w_i * x_i, sums of Values).")
+    expect(got_grad, exact, f"{call_what}: gradients of a loss w.r.t. {names}", tol=1e-5)
+
+
+def test_mlp(Neuron, Layer, MLP, seeds=(71, 72, 73)) -> None:
+    """MLPs of random sizes: micrograd's structure (layers / neurons / w, b), ``parameters()``
+    (every weight and bias, once), the forward pass (nonlinear hidden layers, a linear last
+    one) on numbers and on Values, and the gradient of a loss w.r.t. every parameter and input
+    against central differences in float64."""
+    _own_work_net(Neuron, Layer, MLP)
+    neuron = _call(Neuron, "Neuron(3)", 3)
+    params = _call(getattr(neuron, "parameters", lambda: None), "Neuron(3).parameters()")
+    if not isinstance(params, (list, tuple)) or len(params) != 4:
+        size = len(params) if isinstance(params, (list, tuple)) else type(params).__name__
+        raise AssertionError(f"Neuron(3).parameters() gives {size}, expected 4 Values (3 "
+                             "weights and the bias). Likely mistake: parameters() misses the "
+                             "biases: a neuron's parameters are self.w + [self.b].")
+    for seed in seeds:
+        rng = rng_for(seed)
+        nin = int(rng.integers(2, 5))
+        hidden = [int(k) for k in rng.integers(2, 5, size=int(rng.integers(1, 3)))]
+        nouts = hidden + [int(rng.integers(1, 3))]
+        for as_values in (False, True):
+            _check_network(Neuron, Layer, MLP, nin, nouts, rng, as_values)
