@@ -1,0 +1,231 @@
+"""The instructor's week (README, "Teaching with nbgrader"): release, Canvas collection, autograde,
+manual grading, feedback and Canvas export, each step safe to fail.
+
+The fast tests check the pieces without a kernel; ``test_the_week_as_the_readme_runs_it`` runs the
+README's commands on a copy of the repository with 02_chain_rule and five Canvas students (two
+named Jane Doe, copies, a late file, a kernel that dies, one who submitted nothing), provoking a
+failure at each step and checking that the earlier output is intact.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bpcourse.tools import export, feedback_html, late, lms, safely, scores, week
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "canvas"
+ROSTER = FIXTURES / "gradebook_export.csv"
+PY = sys.executable
+UTC = dt.timezone.utc
+
+
+def canvas_zip(path: Path, files: dict[str, tuple[str | bytes, dt.datetime]]) -> Path:
+    """A Canvas "Download submissions" zip: name -> (content, submission time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, (content, when) in files.items():
+            zf.writestr(zipfile.ZipInfo(name, when.timetuple()[:6]), content)
+    return path
+
+
+def at(day: int, hour: int) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, 0, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------------------------------------
+# Canvas collection (no kernel, no gradebook)
+
+NB = "02_chain_rule"
+
+
+def test_roster_is_canvas_gradebook_export_keyed_by_user_id():
+    roster = lms.read_roster(ROSTER)
+    assert list(roster) == ["1001", "1002", "1003", "1004", "1005"]
+    assert roster["1001"].name == roster["1002"].name == "Doe, Jane"
+    assert roster["1003"].first_last == ("Bob", "Builder")
+    assert roster["1004"].section == "Section B"
+
+
+def test_canvas_collection_keeps_every_student(tmp_path):
+    zip_path = canvas_zip(tmp_path / "dl" / "submissions.zip", {
+        f"doejane_1001_5001_{NB}.ipynb": ("jane one", at(30, 9)),
+        f"doejane_1002_5002_{NB}-Copy1.ipynb": ("jane two", at(30, 10)),
+        f"builderbob_late_1003_5003_{NB} (1).ipynb": ("bob", at(30, 20)),
+        f"cartercarol_1004_5004_{NB}-1.ipynb": ("carol old", at(29, 9)),
+        f"cartercarol_1004_5005_{NB}-2.ipynb": ("carol new", at(30, 9)),
+        "__MACOSX/._junk": ("", at(30, 9)),
+    })
+    course = tmp_path / "course"
+    lines = lms.collect(course, NB, [NB], zip_path, lms.read_roster(ROSTER))
+    assert len(lines) == 4, lines
+    for user_id, text in [("1001", "jane one"), ("1002", "jane two"), ("1003", "bob"),
+                          ("1004", "carol new")]:
+        folder = course / "submitted" / user_id / NB
+        assert (folder / f"{NB}.ipynb").read_text() == text
+    assert (course / "submitted" / "1003" / NB / "timestamp.txt").read_text().strip() \
+        == "2026-11-30 20:00:00 UTC"
+    assert any(line.startswith("1003  Builder, Bob: 2026-11-30 20:00:00 UTC late, collected")
+               for line in lines), lines
+    assert any("1004" in line and "1 older file(s) not used" in line for line in lines), lines
+    assert not (course / safely.STAGING).exists()
+
+
+def test_a_file_that_is_not_a_submission_is_an_error_naming_it(tmp_path):
+    zip_path = canvas_zip(tmp_path / "submissions.zip", {
+        f"doejane_1001_5001_{NB}.ipynb": ("jane", at(30, 9)),
+        "readme.txt": ("hello", at(30, 9)),
+        f"smithsam_1009_5009_{NB}.ipynb": ("not in roster", at(30, 9)),
+        "doejane_1002_5002_homework.ipynb": ("wrong file", at(30, 9)),
+    })
+    course = tmp_path / "course"
+    with pytest.raises(safely.CourseError) as err:
+        lms.collect(course, NB, [NB], zip_path, lms.read_roster(ROSTER))
+    message = str(err.value)
+    assert "\n" not in message and "--skip-unknown" in message
+    for name in ("readme.txt", "user id 1009 is not in the roster", "homework.ipynb"):
+        assert name in message
+    assert not (course / "submitted").exists()  # nothing collected
+    lines = lms.collect(course, NB, [NB], zip_path, lms.read_roster(ROSTER), skip_unknown=True)
+    assert sum(line.startswith("skipped: ") for line in lines) == 3
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == ["1001"]
+
+
+def test_a_redownload_replaces_only_with_newer_work(tmp_path):
+    course, roster = tmp_path / "course", lms.read_roster(ROSTER)
+    first = canvas_zip(tmp_path / "1.zip", {
+        f"doejane_1001_5001_{NB}.ipynb": ("v1", at(30, 9)),
+        f"doejane_1002_5002_{NB}.ipynb": ("v1", at(30, 9))})
+    lms.collect(course, NB, [NB], first, roster)
+    again = lms.collect(course, NB, [NB], first, roster)
+    assert all(line.endswith("unchanged") for line in again), again
+    second = canvas_zip(tmp_path / "2.zip", {
+        f"doejane_1001_5101_{NB}.ipynb": ("v2", at(30, 11)),
+        f"doejane_1002_5002_{NB}.ipynb": ("older", at(29, 9))})
+    lines = lms.collect(course, NB, [NB], second, roster)
+    assert (course / "submitted" / "1001" / NB / f"{NB}.ipynb").read_text() == "v2"
+    assert (course / "submitted" / "1002" / NB / f"{NB}.ipynb").read_text() == "v1"
+    assert "replaced an earlier one" in lines[0] and "kept the newer one" in lines[1], lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Export, summary, feedback pieces
+
+
+def sheet(student, grad, written=None, penalty=0.0):
+    ex = {"grad": scores.Points(grad, 4.0)}
+    ex["written"] = scores.Points(0.0, 1.0, 1.0) if written is None else scores.Points(written, 1)
+    return scores.Sheet(student, ex, late_penalty=penalty)
+
+
+def test_canvas_export_has_the_import_layout_and_never_a_false_zero():
+    sample = list(csv.reader(ROSTER.open(newline="")))
+    rows = export.canvas_rows(NB, "Chain rule (123456)", ["grad", "written"], {
+        "1001": sheet("1001", 4.0, written=1.0), "1002": sheet("1002", 2.0),
+        "1003": sheet("1003", 4.0, written=1.0, penalty=1.0), "1004": sheet("1004", 0.0)},
+        {"1004": "the kernel died"}, lms.read_roster(ROSTER))
+    header, possible, *students = rows
+    assert header[:6] == sample[0][:6]  # Student, ID, SIS User ID, SIS Login ID, Section, name
+    assert possible[0] == sample[1][0] and possible[5:8] == ["5", "4", "1"]
+    by_id = {row[1]: dict(zip(header, row, strict=True)) for row in students}
+    assert [row[:5] for row in students] == [row[:5] for row in sample[2:]]
+    col = "Chain rule (123456)"
+    assert by_id["1001"][col] == "5" and by_id["1001"][f"{NB}: status"] == "graded"
+    assert by_id["1002"][col] == "" and by_id["1002"][f"{NB}: written"] == ""
+    assert by_id["1002"][f"{NB}: pending manual"] == "1"
+    assert by_id["1002"][f"{NB}: grad"] == "2"
+    assert by_id["1003"][col] == "4" and "late: -1" in by_id["1003"][f"{NB}: status"]
+    assert by_id["1004"][col] == "" and by_id["1004"][f"{NB}: status"] \
+        == "NOT GRADED: the kernel died"
+    assert by_id["1005"][col] == "" and by_id["1005"][f"{NB}: status"] == "no submission"
+
+
+def test_summary_names_the_exercises_and_shows_pending_not_zero():
+    from bpcourse import autograde as ag
+    outs = [ag.Outcome("1001", NB, True), ag.Outcome("1002", NB, True),
+            ag.Outcome("1004", NB, False, reason="the kernel died")]
+    text = week.format_by_exercise(outs, ["grad", "written"], {
+        "1001": sheet("1001", 4.0, written=1.0), "1002": sheet("1002", 2.0)}, kept=["1004"])
+    assert re.search(r"^student +grad +written +total$", text, re.M), text
+    assert re.search(r"^1001 +4/4 +1/1 +5/5$", text, re.M), text
+    assert re.search(r"^1002 +2/4 +pending/1 +2/5 \+1 pending$", text, re.M), text
+    assert "1004     NOT GRADED: the kernel died  (earlier autograded/ kept)" in text
+    assert "points pending grading by hand: 1002" in text
+
+
+def test_feedback_marks_pending_cells():
+    page = ('<h4>02_chain_rule (Score: 10.0 / 11.0)</h4>'
+            '<li><a href="#written_fork">Written response</a> (Score: 0.0 / 1.0)</li>'
+            '<a name="written_fork"></a><div class="panel-heading"><span>Student\'s answer</span>'
+            '<span class="pull-right">Score: 0.0 / 1.0 <a href="#top">(Top)</a></span>')
+    out = feedback_html.mark_pending(page, {"written_fork": 1.0})
+    assert "(Score: 10.0 / 11.0, 1 point(s) pending grading by hand)" in out
+    assert "Written response</a> (Score: pending / 1.0)" in out
+    assert "Score: pending (graded by hand) / 1.0" in out and "0.0 / 1.0" not in out
+
+
+def test_feedback_shows_no_absolute_path():
+    text = ("\x1b[0;32mFile \x1b[0;32m/home/prof/course/.venv/lib/python3.11/site-packages/"
+            "bpcourse/grading/nb02.py:45\x1b[0m, in check(x)\n"
+            "File /tmp/xyz/course/helper.py:3\nCell In[4], line 2")
+    out = feedback_html.strip_paths(text, ["/home/prof/course/.venv/lib/python3.11/"
+                                           "site-packages/"])
+    assert "bpcourse/grading/nb02.py:45" in out and "helper.py:3" in out
+    assert "/home/" not in out and "/tmp/" not in out and "Cell In[4], line 2" in out
+
+
+def test_figures_get_a_text_alternative():
+    import nbformat
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBOR",
+                                                     "text/plain": "<Figure size 4x3>"})])])
+    feedback_html.AltText().preprocess(nb, {})
+    alt = nb.cells[0].outputs[0].metadata["image/png"]["alt"]
+    assert alt.startswith("figure drawn by cell 1")
+
+
+def test_late_penalty_is_a_fraction_per_started_day():
+    plugin = late.LatePenalty(fraction_per_day=0.1)
+    assert plugin.late_submission_penalty("s", 10.0, 0) is None
+    assert plugin.late_submission_penalty("s", 10.0, 3600) == pytest.approx(1.0)
+    assert plugin.late_submission_penalty("s", 10.0, 86400 + 1) == pytest.approx(2.0)
+    assert plugin.late_submission_penalty("s", 10.0, 86400 * 30) == 10.0
+
+
+# ---------------------------------------------------------------------------------------------
+# One-line failures
+
+
+def test_a_missing_postgresql_driver_is_one_line_naming_the_fix(monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if psycopg 3 were not installed
+    monkeypatch.setitem(sys.modules, "psycopg2", None)
+    with pytest.raises(safely.CourseError) as err:
+        safely.check_gradebook("postgresql://grader:secret@dbhost/bpcourse")
+    message = str(err.value)
+    assert "\n" not in message and "secret" not in message
+    assert "'psycopg'" in message and "psycopg[binary]" in message
+
+
+def test_an_unreachable_gradebook_is_one_line(tmp_path):
+    with pytest.raises(safely.CourseError, match=r"^cannot reach the gradebook sqlite:///.*"
+                       r"BPCOURSE_DB_URL") as err:
+        safely.check_gradebook(f"sqlite:///{tmp_path}/no/such/folder/gradebook.db")
+    assert "\n" not in str(err.value)
+
+
+def test_the_commands_print_one_line_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    db = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    for command, args in [("autograde", [NB]), ("collect", [NB]), ("feedback", [NB]),
+                          ("export", [NB]), ("manual-grade", [NB, "1001", "x", "--points", "1"])]:
+        assert week.cli(command, [*args, "--course", str(tmp_path), "--db-url", db]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err, err
+        assert "release" in err, err  # what to do: release it first
