@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import io
+import json
+import os
 import re
+import shutil
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bpcourse.tools import export, feedback_html, late, lms, safely, scores, week
 
@@ -185,10 +193,14 @@ def test_figures_get_a_text_alternative():
     import nbformat
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
         nbformat.v4.new_output("display_data", data={"image/png": "iVBOR",
-                                                     "text/plain": "<Figure size 4x3>"})])])
+                                                     "text/plain": "<Figure size 4x3>"}),
+        nbformat.v4.new_output("display_data", data={
+            "image/svg+xml": "<svg/>", "text/plain": "<bpcourse.graph.Picture at 0x7f>"})])])
     feedback_html.AltText().preprocess(nb, {})
-    alt = nb.cells[0].outputs[0].metadata["image/png"]["alt"]
-    assert alt.startswith("figure drawn by cell 1")
+    png, svg = nb.cells[0].outputs
+    assert png.metadata["image/png"]["alt"] == "figure drawn by cell 1"
+    assert svg.data["text/html"] == ('<img alt="figure drawn by cell 1" '
+                                     'src="data:image/svg+xml;base64,PHN2Zy8+">')
 
 
 def test_late_penalty_is_a_fraction_per_started_day():
@@ -229,3 +241,171 @@ def test_the_commands_print_one_line_not_a_traceback(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "Traceback" not in err, err
         assert "release" in err, err  # what to do: release it first
+
+
+# ---------------------------------------------------------------------------------------------
+# The week, as the README runs it, on a copy of the repository
+
+DUE = "2026-11-30 17:00 UTC"
+COLUMN = "Chain rule (123456)"
+DEAD_DB = "postgresql://grader@127.0.0.1:1/bpcourse"  # no driver, or nothing listening
+
+
+def copy_repo(dest: Path) -> Path:
+    """The repository's files as a fresh clone has them (tracked and new, not ignored)."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
+    for rel in filter(None, listed.stdout.decode().split("\0")):
+        src = ROOT / rel
+        if src.is_file() and not rel.startswith(("tests/", "benchmarks/")):
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    return dest
+
+
+def digest(folder: Path) -> str:
+    """One hash of every file under folder (names and contents)."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+class Course:
+    def __init__(self, root: Path):
+        self.root = root
+        self.env = dict(os.environ, PATH=str(Path(PY).parent) + os.pathsep + os.environ["PATH"])
+        self.env.pop("BPCOURSE_DB_URL", None)
+
+    def run(self, *args: str, code: int = 0) -> subprocess.CompletedProcess:
+        """python -m bpcourse ARGS in the course, as the README writes it."""
+        proc = subprocess.run([PY, "-m", "bpcourse", *args], cwd=self.root, env=self.env,
+                              capture_output=True, text=True, timeout=900)
+        assert proc.returncode == code, (f"{args} exited {proc.returncode}, not {code}:\n"
+                                         f"{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def fails(self, *args: str) -> str:
+        """The command fails with one line on stderr, no traceback; returns that line."""
+        err = self.run(*args, code=1).stderr
+        assert err.count("\n") == 1 and "Traceback" not in err, err
+        return err
+
+
+def written_answer(text: str):
+    """An edit: the learner writes `text` in the written answer (an unchanged one scores 0)."""
+    def edit(nb):
+        for cell in nb["cells"]:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "written_fork":
+                cell["source"] = text
+    return edit
+
+
+@pytest.mark.slow
+def test_the_week_as_the_readme_runs_it(tmp_path):
+    from corpus.build import Submission, build, hidden_test_lines, visible_text
+
+    c = Course(copy_repo(tmp_path / "course"))
+    shutil.copy(ROSTER, c.root / "roster.csv")
+
+    # 1. release, with a due date; a broken solution keeps the earlier release
+    c.run("release", NB, "--due", DUE)
+    released = digest(c.root / "notebooks" / NB)
+    solution_path = c.root / "solutions" / NB / f"{NB}.ipynb"
+    good_solution = solution_path.read_text()
+    solution_path.write_text(good_solution.replace("### END SOLUTION", "", 1))
+    assert "fix solutions/02_chain_rule/" in c.fails("release", NB)
+    assert digest(c.root / "notebooks" / NB) == released
+    solution_path.write_text(good_solution)
+
+    # 2. Canvas collection: two Jane Does, copies, a late file, a kernel that dies, a stray file
+    release_nb = json.loads((c.root / "notebooks" / NB / f"{NB}.ipynb").read_text())
+    solution = json.loads(good_solution)
+    answer = (written_answer("The gradients of the two paths add."),)
+    right = json.dumps(build(Submission("x", NB, edits=answer), release_nb, solution))
+    wrong = json.dumps(build(Submission("x", NB, answers={"grad_add_mul": "pass"}, edits=answer),
+                             release_nb, solution))
+    dies = json.dumps(build(Submission("x", NB, answers={"grad_fork": "import os\nos._exit(0)"},
+                                       edits=answer), release_nb, solution))
+    late_time = dt.datetime(2026, 12, 1, 18, 0, tzinfo=UTC)  # 25 h late: 2 days, -20 %
+    canvas_zip(c.root / "downloaded" / NB / "archive" / "submissions.zip", {
+        f"doejane_1001_5001_{NB}.ipynb": (right, at(30, 9)),
+        f"doejane_1002_5002_{NB}-Copy1.ipynb": (wrong, at(30, 10)),
+        f"builderbob_late_1003_5003_{NB} (1).ipynb": (right, late_time),
+        f"cartercarol_1004_5004_{NB}-1.ipynb": (dies, at(30, 11)),
+        "readme.txt": ("notes", at(30, 9)),
+    })
+    assert "readme.txt" in c.fails("collect", NB, "--lms", "canvas", "--roster", "roster.csv")
+    assert not (c.root / "submitted").exists()
+    assert "never released" in c.fails("collect", "01_numerical_gradients", "--lms", "canvas")
+    lines = c.run("collect", NB, "--lms", "canvas", "--roster", "roster.csv",
+                  "--skip-unknown").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["1001", "1002", "1003", "1004", "skipped:"]
+    assert "late" in lines[2] and "2026-12-01 18:00:00 UTC" in lines[2]
+
+    # 3. autograde: points per exercise; the dead kernel is NOT GRADED (exit 3)
+    summary = c.run("autograde", NB, code=3).stdout
+    print(summary)
+    assert re.search(r"^student +grad_add_mul +grad_sigmoid_neuron +grad_fork +written_fork "
+                     r"+total$", summary, re.M), summary
+    assert re.search(r"^1001 +2/2 +4/4 +4/4 +pending/1 +10/11 \+1 pending$", summary, re.M)
+    assert re.search(r"^1002 +0/2 +4/4 +4/4 +pending/1 +8/11 \+1 pending$", summary, re.M)
+    assert re.search(r"^1003 .* 8/11 \+1 pending \(late: -2\)$", summary, re.M), summary
+    assert re.search(r"^1004 +NOT GRADED: the kernel died", summary, re.M), summary
+    graded_1001 = digest(c.root / "autograded" / "1001")
+    # a gradebook that cannot be used, then a resubmission whose kernel dies: output kept
+    assert "gradebook" in c.fails("autograde", NB, "--db-url", DEAD_DB)
+    submitted_1001 = c.root / "submitted" / "1001" / NB / f"{NB}.ipynb"
+    submitted_1001.write_text(dies)
+    again = c.run("autograde", NB, "--student", "1001", code=3).stdout
+    assert "NOT GRADED: the kernel died" in again and "(earlier autograded/ kept)" in again
+    assert digest(c.root / "autograded" / "1001") == graded_1001
+    submitted_1001.write_text(right)
+    c.run("autograde", NB, "--student", "1001")
+
+    # 4. manual grading of the written answer
+    assert "written_fork" in c.fails("manual-grade", NB, "1001", "written", "--points", "1")
+    c.run("manual-grade", NB, "1001", "written_fork", "--points", "1", "--comment",
+          "Right: the two paths add.")
+    c.run("manual-grade", NB, "1003", "written_fork", "--points", "1")
+
+    # 5. feedback: the hand-graded answer and its comment; pending marked; nothing hidden
+    lines = c.run("feedback", NB).stdout.splitlines()
+    assert lines[1] == f"1002: feedback/1002/{NB}/ (1 point(s) pending grading by hand)", lines
+    pages = {p.parts[-3]: p.read_text() for p in (c.root / "feedback").rglob("*.html")}
+    assert sorted(pages) == ["1001", "1002", "1003"]
+    assert "Right: the two paths add." in pages["1001"] and "pending" not in pages["1001"]
+    assert "Score: pending (graded by hand) / 1.0" in pages["1002"]
+    hidden = hidden_test_lines(c.root / "solutions")
+    for student, page in pages.items():
+        text = visible_text(page)
+        assert str(c.root) not in page and sys.prefix not in page, student
+        assert not [line for line in hidden if line in text], student
+    fed = digest(c.root / "feedback")
+    assert "gradebook" in c.fails("feedback", NB, "--db-url", DEAD_DB)
+    assert digest(c.root / "feedback") == fed
+    quiet = subprocess.run([PY, "-m", "nbgrader", "generate_feedback", NB, "--force",
+                            "--CourseDirectory.feedback_directory=quiet-check"], cwd=c.root,
+                           env=c.env, capture_output=True, text=True)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "not recognized" not in quiet.stderr and "Alternative text" not in quiet.stderr
+
+    # 6. Canvas export, keyed by the Canvas user id; never a false 0
+    c.run("export", NB, "--lms", "canvas", "--roster", "roster.csv", "--column", COLUMN,
+          "--to", "grades-canvas.csv")
+    exported = (c.root / "grades-canvas.csv").read_text()
+    assert "gradebook" in c.fails("export", NB, "--db-url", DEAD_DB, "--to", "grades-canvas.csv")
+    assert (c.root / "grades-canvas.csv").read_text() == exported
+    header, possible, *rows = list(csv.reader(io.StringIO(exported)))
+    sample = list(csv.reader(ROSTER.open(newline="")))
+    assert header[:6] == sample[0][:6] and possible[:6] == ["    Points Possible", "", "", "",
+                                                            "", "11"]
+    got = {row[1]: dict(zip(header, row, strict=True)) for row in rows}
+    status = f"{NB}: status"
+    assert (got["1001"][COLUMN], got["1001"][f"{NB}: written_fork"]) == ("11", "1")
+    assert got["1002"][COLUMN] == "" and got["1002"][status] == "pending manual grading: 1 " \
+        "point(s)" and got["1002"][f"{NB}: grad_add_mul"] == "0"
+    assert got["1003"][COLUMN] == "9" and got["1003"][status] == "late: -2"
+    assert got["1004"][COLUMN] == "" and got["1004"][status].startswith("NOT GRADED: ")
+    assert got["1005"][COLUMN] == "" and got["1005"][status] == "no submission"
+    assert not (c.root / safely.STAGING).exists()

@@ -16,6 +16,7 @@ Preprocessors (nbgrader_config.py lists them for ``generate_feedback``):
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 import re
@@ -82,21 +83,26 @@ class StripPaths(NbGraderPreprocessor):
 
 class AltText(NbGraderPreprocessor):
     """A text alternative for every figure that has none: its own text form when it says
-    something, else which cell drew it."""
+    something, else which cell drew it. nbconvert's template writes an SVG (the computation
+    graphs of bpcourse.graph) as an <img> it cannot give an alt to, so an SVG is also given an
+    HTML form, the same picture with its alt, which the page shows instead."""
 
     display_data_priority = List(_PRIORITY).tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         for out in cell.get("outputs", []):
             data = out.get("data", {})
+            text = "".join(data.get("text/plain", ""))
+            said = text if text and not re.match(r"<[\w.<>]+ (at 0x|size )", text) else ""
+            alt = said or f"figure drawn by cell {index + 1}"
             for mime in ("image/png", "image/jpeg"):
-                if mime not in data:
-                    continue
-                meta = out.setdefault("metadata", {}).setdefault(mime, {})
-                if not meta.get("alt"):
-                    text = "".join(data.get("text/plain", ""))
-                    meta["alt"] = text if text and not text.startswith("<Figure") else (
-                        f"figure drawn by cell {index + 1}" + (f" ({text})" if text else ""))
+                if mime in data:
+                    meta = out.setdefault("metadata", {}).setdefault(mime, {})
+                    meta["alt"] = meta.get("alt") or alt
+            if "image/svg+xml" in data and "text/html" not in data:
+                svg = "".join(data["image/svg+xml"]).encode("utf-8")
+                data["text/html"] = (f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;'
+                                     f'base64,{base64.b64encode(svg).decode("ascii")}">')
         return cell, resources
 
 
