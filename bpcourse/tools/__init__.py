@@ -1,5 +1,24 @@
-"""The instructor's tools around nbgrader: release, collection from an LMS, autograde, manual
-grading, feedback and grade export. Imported by the command line (``python -m bpcourse``) and by
-nbgrader (the preprocessors and plugins named in nbgrader_config.py), never by ``import
-bpcourse``, which stays numpy-only.
+"""The course's tools: releasing, opening, grading and reporting on the notebooks.
+
+Not part of ``import bpcourse`` (which stays numpy-only): the command line
+(``python -m bpcourse COMMAND``) and nbgrader import these modules.
+
+    course        where the course is, its assignments, the environment nbgrader runs in
+    notebook      reading notebooks: cells, exercises, hidden test lines, failure messages
+    outcome       what grading a submission gave (Outcome), its tables and the exit codes
+    nbgrader_run  running nbgrader, the gradebook's URL, why nbgrader could not grade
+    tamper        the scan for reassigned numpy / builtins / bpcourse names
+    collect       reading autograde's results back from the gradebook and autograded/
+    feedback      the feedback preprocessor that hides quoted hidden test lines
+    autograde     ``bpcourse grade`` (self-study) and ``bpcourse autograde`` (instructor)
+    release       ``bpcourse release``: notebooks/ from solutions/
+    lab           ``bpcourse lab`` and ``teach``: JupyterLab for learners and instructors
+    safely        one-line errors, gradebook checks, outputs replaced only on success
+    lms           an LMS (Canvas) download -> submitted/<LMS user id>/, with a roster
+    late          the late-submission penalty (an nbgrader plugin)
+    scores        points per exercise from the gradebook, pending manual grading kept apart
+    manual        recording a hand grade and comment with nbgrader's Gradebook API
+    export        the gradebook CSV an LMS (Canvas) imports
+    feedback_html feedback pages: no absolute paths, alt texts, pending marked, quiet
+    week          ``bpcourse collect``, ``manual-grade``, ``feedback``, ``export``
 """

@@ -28,7 +28,7 @@ from nbgrader.preprocessors import ClearHiddenTests as _NbgraderClearHiddenTests
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List
 
-from bpcourse import autograde
+from .feedback import FeedbackTracebacks as _CourseFeedbackTracebacks
 
 _PRIORITY = ["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png",
              "image/jpeg", "text/plain"]
@@ -38,7 +38,7 @@ class ClearHiddenTests(_NbgraderClearHiddenTests):
     display_data_priority = List(_PRIORITY).tag(config=True)
 
 
-class FeedbackTracebacks(autograde.FeedbackTracebacks):
+class FeedbackTracebacks(_CourseFeedbackTracebacks):
     display_data_priority = List(_PRIORITY).tag(config=True)
 
 

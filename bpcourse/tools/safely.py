@@ -8,12 +8,14 @@ released stops the step before anything is written.
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .course import nbgrader_env
 
 STAGING = ".bpcourse-staging"  # under the course root, so that a swap is a rename
 
@@ -76,9 +78,7 @@ def gradebook(db_url: str):
     environment when it creates a database, so that folder goes on PATH first."""
     from nbgrader.api import Gradebook
 
-    bindir = os.path.dirname(sys.executable)
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    os.environ["PATH"] = nbgrader_env()["PATH"]
     return Gradebook(db_url)
 
 
@@ -87,7 +87,7 @@ def check_released(course: Path, assignment: str, db_url: str) -> list[str]:
     from nbgrader.api import MissingEntry
 
     release = course / "notebooks" / assignment
-    fix = f"run `python -m bpcourse release {assignment}` first"
+    fix = f"release it first (python -m bpcourse release {assignment})"
     with gradebook(db_url) as gb:
         try:
             notebooks = [nb.name for nb in gb.find_assignment(assignment).notebooks]
@@ -157,3 +157,10 @@ def restore(saved: dict[Path, Path], folder: Path) -> bool:
         return False
     replace_folder(copy, folder)
     return True
+
+
+def last_error(log: str) -> str:
+    """The line of an nbgrader log that says what failed."""
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"\w*(Error|Exception)\b", line)]
+    return (errors or [line for line in lines if "ERROR" in line] or lines or ["no log"])[-1][:300]

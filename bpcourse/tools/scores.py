@@ -12,8 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bpcourse.autograde import exercise_of_tests
-
+from .notebook import exercise_of_tests
 from .safely import gradebook
 
 
