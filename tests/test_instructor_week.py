@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -247,7 +248,6 @@ def test_the_commands_print_one_line_not_a_traceback(tmp_path, capsys):
 # ---------------------------------------------------------------------------------------------
 # The week, as the README runs it, on a copy of the repository
 
-DUE = "2026-11-30 17:00 UTC"
 COLUMN = "Chain rule (123456)"
 DEAD_DB = "postgresql://grader@127.0.0.1:1/bpcourse"  # no driver, or nothing listening
 
@@ -272,9 +272,23 @@ def digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+def readme_commands() -> dict[str, list[str]]:
+    """The `python -m bpcourse ...` lines of the README's "The week" block, by command."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("### The week", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    lines = [line.split("  #", 1)[0] for line in block.splitlines()
+             if line.startswith("python -m bpcourse ")]
+    return {shlex.split(line)[3]: shlex.split(line)[3:] for line in lines}
+
+
+def test_the_readme_week_is_the_six_commands_in_order():
+    assert list(readme_commands()) == ["release", "collect", "autograde", "manual-grade",
+                                       "feedback", "export"]
+
+
 class Course:
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, root: Path, commands: dict[str, list[str]]):
+        self.root, self.commands = root, commands
         self.env = dict(os.environ, PATH=str(Path(PY).parent) + os.pathsep + os.environ["PATH"])
         self.env.pop("BPCOURSE_DB_URL", None)
 
@@ -285,6 +299,10 @@ class Course:
         assert proc.returncode == code, (f"{args} exited {proc.returncode}, not {code}:\n"
                                          f"{proc.stdout}\n{proc.stderr}")
         return proc
+
+    def readme(self, command: str, code: int = 0) -> subprocess.CompletedProcess:
+        """The README's command, verbatim."""
+        return self.run(*self.commands[command], code=code)
 
     def fails(self, *args: str) -> str:
         """The command fails with one line on stderr, no traceback; returns that line."""
@@ -306,11 +324,11 @@ def written_answer(text: str):
 def test_the_week_as_the_readme_runs_it(tmp_path):
     from corpus.build import Submission, build, hidden_test_lines, visible_text
 
-    c = Course(copy_repo(tmp_path / "course"))
+    c = Course(copy_repo(tmp_path / "course"), readme_commands())
     shutil.copy(ROSTER, c.root / "roster.csv")
 
     # 1. release, with a due date; a broken solution keeps the earlier release
-    c.run("release", NB, "--due", DUE)
+    c.readme("release")
     released = digest(c.root / "notebooks" / NB)
     solution_path = c.root / "solutions" / NB / f"{NB}.ipynb"
     good_solution = solution_path.read_text()
@@ -329,24 +347,27 @@ def test_the_week_as_the_readme_runs_it(tmp_path):
     dies = json.dumps(build(Submission("x", NB, answers={"grad_fork": "import os\nos._exit(0)"},
                                        edits=answer), release_nb, solution))
     late_time = dt.datetime(2026, 12, 1, 18, 0, tzinfo=UTC)  # 25 h late: 2 days, -20 %
-    canvas_zip(c.root / "downloaded" / NB / "archive" / "submissions.zip", {
+    download = {
         f"doejane_1001_5001_{NB}.ipynb": (right, at(30, 9)),
         f"doejane_1002_5002_{NB}-Copy1.ipynb": (wrong, at(30, 10)),
         f"builderbob_late_1003_5003_{NB} (1).ipynb": (right, late_time),
         f"cartercarol_1004_5004_{NB}-1.ipynb": (dies, at(30, 11)),
-        "readme.txt": ("notes", at(30, 9)),
-    })
-    assert "readme.txt" in c.fails("collect", NB, "--lms", "canvas", "--roster", "roster.csv")
+    }
+    archive = c.root / "downloaded" / NB / "archive" / "submissions.zip"
+    canvas_zip(archive, download | {"readme.txt": ("notes", at(30, 9))})
+    err = c.readme("collect", code=1).stderr
+    assert "readme.txt" in err and err.count("\n") == 1, err
     assert not (c.root / "submitted").exists()
     assert "never released" in c.fails("collect", "01_numerical_gradients", "--lms", "canvas")
-    lines = c.run("collect", NB, "--lms", "canvas", "--roster", "roster.csv",
-                  "--skip-unknown").stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["1001", "1002", "1003", "1004", "skipped:"]
-    assert "late" in lines[2] and "2026-12-01 18:00:00 UTC" in lines[2]
+    canvas_zip(archive, download)  # the stray file removed from the download
+    lines = c.readme("collect").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["1001", "1002", "1003", "1004"]
+    assert lines[2] == "1003  Builder, Bob: 2026-12-01 18:00:00 UTC late, collected"
+    again = c.readme("collect").stdout.splitlines()  # downloading again changes nothing
+    assert all(line.endswith(", unchanged") for line in again), again
 
     # 3. autograde: points per exercise; the dead kernel is NOT GRADED (exit 3)
-    summary = c.run("autograde", NB, code=3).stdout
-    print(summary)
+    summary = c.readme("autograde", code=3).stdout
     assert re.search(r"^student +grad_add_mul +grad_sigmoid_neuron +grad_fork +written_fork "
                      r"+total$", summary, re.M), summary
     assert re.search(r"^1001 +2/2 +4/4 +4/4 +pending/1 +10/11 \+1 pending$", summary, re.M)
@@ -366,12 +387,11 @@ def test_the_week_as_the_readme_runs_it(tmp_path):
 
     # 4. manual grading of the written answer
     assert "written_fork" in c.fails("manual-grade", NB, "1001", "written", "--points", "1")
-    c.run("manual-grade", NB, "1001", "written_fork", "--points", "1", "--comment",
-          "Right: the two paths add.")
+    c.readme("manual-grade")
     c.run("manual-grade", NB, "1003", "written_fork", "--points", "1")
 
     # 5. feedback: the hand-graded answer and its comment; pending marked; nothing hidden
-    lines = c.run("feedback", NB).stdout.splitlines()
+    lines = c.readme("feedback").stdout.splitlines()
     assert lines[1] == f"1002: feedback/1002/{NB}/ (1 point(s) pending grading by hand)", lines
     pages = {p.parts[-3]: p.read_text() for p in (c.root / "feedback").rglob("*.html")}
     assert sorted(pages) == ["1001", "1002", "1003"]
@@ -392,8 +412,7 @@ def test_the_week_as_the_readme_runs_it(tmp_path):
     assert "not recognized" not in quiet.stderr and "Alternative text" not in quiet.stderr
 
     # 6. Canvas export, keyed by the Canvas user id; never a false 0
-    c.run("export", NB, "--lms", "canvas", "--roster", "roster.csv", "--column", COLUMN,
-          "--to", "grades-canvas.csv")
+    c.readme("export")
     exported = (c.root / "grades-canvas.csv").read_text()
     assert "gradebook" in c.fails("export", NB, "--db-url", DEAD_DB, "--to", "grades-canvas.csv")
     assert (c.root / "grades-canvas.csv").read_text() == exported
