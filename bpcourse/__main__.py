@@ -21,6 +21,7 @@ COMMANDS = {
                      "answer"),
     "feedback": ("bpcourse.tools.week", "instructor: feedback pages (pending points marked)"),
     "export": ("bpcourse.tools.week", "instructor: a gradebook CSV the LMS imports"),
+    "report": ("bpcourse.tools.report", "instructor: what the class got wrong (table, CSV, chart)"),
     "cost": ("bpcourse.cost", "measure and plot numeric gradients against backprop"),
 }
 

@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # Make sure the system programs the course needs are present: graphviz's `dot` (for the graph
-# pictures) and, with `chromium`, Debian's Chromium (for the browser tests).
+# pictures) and, with `chromium`, Debian's Chromium (for the browser tests), with `postgresql`
+# PostgreSQL's server programs (the gradebook tests start a server of their own with them).
 # As root on Debian/Ubuntu it installs what is missing with apt-get; elsewhere it says how.
 set -euo pipefail
 
-need_dot=0; need_chromium=0
+need_dot=0; need_chromium=0; need_pg=0
 for what in "$@"; do
   case "$what" in
     graphviz) command -v dot >/dev/null 2>&1 || need_dot=1 ;;
     chromium) [ -x "${BPCOURSE_CHROMIUM:-/usr/bin/chromium}" ] || need_chromium=1 ;;
-    *) echo "system-deps.sh: unknown dependency '$what' (expected graphviz or chromium)" >&2; exit 2 ;;
+    postgresql) ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+                  || command -v pg_ctl >/dev/null 2>&1 || need_pg=1 ;;
+    *) echo "system-deps.sh: unknown dependency '$what' (expected graphviz, chromium or postgresql)" >&2; exit 2 ;;
   esac
 done
-[ "$need_dot$need_chromium" = "00" ] && exit 0
+[ "$need_dot$need_chromium$need_pg" = "000" ] && exit 0
 
 pkgs=()
 [ "$need_dot" = 1 ] && pkgs+=(graphviz)
 [ "$need_chromium" = 1 ] && pkgs+=(chromium)
+[ "$need_pg" = 1 ] && pkgs+=(postgresql)
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing ${pkgs[*]} with apt-get ..."

@@ -101,12 +101,12 @@ def entries(source: Path):
             with zipfile.ZipFile(path) as zf:
                 for info in zf.infolist():
                     if not info.is_dir():
-                        when = dt.datetime(*info.date_time, tzinfo=dt.timezone.utc)
+                        when = dt.datetime(*info.date_time, tzinfo=dt.UTC)
                         yield info.filename, when, zf.read(info)
         else:
-            when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
-            yield str(path.relative_to(source) if source.is_dir() else path.name), when, \
-                path.read_bytes()
+            when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            name = str(path.relative_to(source) if source.is_dir() else path.name)
+            yield name, when, path.read_bytes()
 
 
 def read_download(source: Path, notebooks: list[str],
@@ -150,7 +150,7 @@ def read_timestamp(folder: Path) -> dt.datetime | None:
         return None
     from dateutil.parser import parse  # nbgrader's own parser for timestamp.txt
     when = parse(path.read_text().strip())
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def collect(course: Path, assignment: str, notebooks: list[str], source: Path,

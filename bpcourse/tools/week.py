@@ -41,8 +41,8 @@ def feedback(course: Path, assignment: str, db_url: str,
     """generate_feedback into a staging folder, pending cells marked; each student's pages
     replace the earlier ones only when they were made."""
     graded = course / "autograded"
-    everyone = sorted(p.name for p in graded.iterdir() if (p / assignment).is_dir()) \
-        if graded.is_dir() else []
+    everyone = (sorted(p.name for p in graded.iterdir() if (p / assignment).is_dir())
+                if graded.is_dir() else [])
     chosen = students or everyone
     if not chosen:
         raise CourseError(f"nothing of {assignment} is autograded yet: run `python -m bpcourse "
