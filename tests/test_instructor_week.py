@@ -227,7 +227,7 @@ def test_a_missing_postgresql_driver_is_one_line_naming_the_fix(monkeypatch):
 
 
 def test_an_unreachable_gradebook_is_one_line(tmp_path):
-    with pytest.raises(safely.CourseError, match=r"^cannot reach the gradebook sqlite:///.*"
+    with pytest.raises(safely.CourseError, match=r"^cannot reach the gradebook, sqlite database .*"
                        r"BPCOURSE_DB_URL") as err:
         safely.check_gradebook(f"sqlite:///{tmp_path}/no/such/folder/gradebook.db")
     assert "\n" not in str(err.value)

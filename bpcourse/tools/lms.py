@@ -30,7 +30,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .safely import CourseError, gradebook, replace_folder, staged
+from .gradebook import open_gradebook
+from .safely import CourseError, replace_folder, staged
 
 CANVAS_NAME = re.compile(
     r"^(?P<name>[^_/]+)_(?:(?P<late>late)_)?(?P<user_id>\d+)_(?P<submission_id>\d+)_"
@@ -213,7 +214,7 @@ def _same(a: Path, b: Path) -> bool:
 def register_students(db_url: str, user_ids: list[str],
                       roster: dict[str, Student] | None) -> None:
     """Add the students to the gradebook, with their names from the roster."""
-    with gradebook(db_url) as gb:
+    with open_gradebook(db_url) as gb:
         for user_id in user_ids:
             first, last = roster[user_id].first_last if roster and user_id in roster else ("", "")
             gb.update_or_create_student(user_id, first_name=first, last_name=last)

@@ -3,7 +3,8 @@ formgrader does when a grader types points and a comment under a written answer.
 
 from __future__ import annotations
 
-from .safely import CourseError, gradebook
+from .gradebook import open_gradebook
+from .safely import CourseError
 
 
 def record(db_url: str, assignment: str, student: str, grade_id: str, points: float,
@@ -11,7 +12,7 @@ def record(db_url: str, assignment: str, student: str, grade_id: str, points: fl
     """Set the manual score (and comment) of one graded cell. Returns (points, max points)."""
     from nbgrader.api import MissingEntry
 
-    with gradebook(db_url) as gb:
+    with open_gradebook(db_url) as gb:
         try:
             names = [nb.name for nb in gb.find_assignment(assignment).notebooks]
         except MissingEntry:

@@ -18,8 +18,9 @@ import sys
 from pathlib import Path
 
 from .course import ROOT, assignments, nbgrader_env
+from .gradebook import open_gradebook
 from .nbgrader_run import db_url_of, run_nbgrader
-from .safely import CourseError, check_gradebook, gradebook, last_error, replace_folder, staged
+from .safely import CourseError, check_gradebook, last_error, replace_folder, staged
 
 
 def generate(names: list[str], root: Path = ROOT, quiet: bool = True) -> None:
@@ -61,7 +62,7 @@ def set_due_date(db_url: str, name: str, due: str) -> None:
     except (ValueError, OverflowError):
         raise CourseError(f"cannot read the due date {due!r}: write it like "
                           "'2026-12-07 17:00 UTC'") from None
-    with gradebook(db_url) as gb:
+    with open_gradebook(db_url) as gb:
         gb.update_or_create_assignment(name, duedate=when)
 
 
@@ -85,7 +86,7 @@ def cli(command: str, argv: list[str]) -> int:
         db_url = db_url_of(course, args.db_url)
         check_gradebook(db_url)
         print("\n".join(release(course, args.names or known, db_url, args.due)))
-    except CourseError as err:
-        print(f"bpcourse {command}: {err}", file=sys.stderr)
+    except (CourseError, RuntimeError) as err:  # RuntimeError: GradebookUnreachable
+        print(f"bpcourse {command}: {' '.join(str(err).split())}", file=sys.stderr)
         return 1
     return 0

@@ -15,22 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .course import nbgrader_env
+from .gradebook import describe_db_url, open_gradebook
 
 STAGING = ".bpcourse-staging"  # under the course root, so that a swap is a rename
 
 
 class CourseError(Exception):
     """A failure the instructor can fix. str() is one line: what went wrong, then what to do."""
-
-
-def shown_url(db_url: str) -> str:
-    """The gradebook URL without its password."""
-    try:
-        from sqlalchemy.engine import make_url
-        return make_url(db_url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is shown as given; it has no password to hide
-        return db_url
 
 
 DRIVER_FIX = {
@@ -42,25 +33,27 @@ DRIVER_FIX = {
 def check_gradebook(db_url: str, timeout: int = 5) -> None:
     """Raise CourseError when the gradebook's driver is missing or the database is unreachable."""
     from sqlalchemy import create_engine, exc
+    from sqlalchemy.engine import make_url
 
-    url = shown_url(db_url)
+    url = describe_db_url(db_url)
     try:
         engine = create_engine(db_url, **_connect_args(db_url, timeout))
     except ImportError as err:
         module = err.name or str(err)
         fix = DRIVER_FIX.get(module, f"pip install {module}")
-        raise CourseError(f"the gradebook {url} needs the Python driver {module!r}, which is not "
-                          f"installed: {fix} into the course's environment (.venv/bin/{fix})"
-                          ) from None
+        raise CourseError(f"the gradebook, {url}, needs the Python driver {module!r}, which is "
+                          f"not installed: .venv/bin/{fix}") from None
     except exc.ArgumentError as err:
-        raise CourseError(f"the gradebook URL {url} is not valid ({err}): fix BPCOURSE_DB_URL "
+        raise CourseError(f"the gradebook URL is not valid ({err}): fix BPCOURSE_DB_URL "
                           "or --db-url") from None
     try:
         with engine.connect():
             pass
     except exc.SQLAlchemyError as err:
         cause = " ".join(str(getattr(err, "orig", err) or err).split())[:200]
-        raise CourseError(f"cannot reach the gradebook {url} ({cause}): start the database "
+        password = make_url(db_url).password
+        cause = cause.replace(password, "***") if password else cause
+        raise CourseError(f"cannot reach the gradebook, {url} ({cause}): start the database "
                           "server or fix BPCOURSE_DB_URL / --db-url (host, port, user, "
                           "folder)") from None
     finally:
@@ -73,27 +66,18 @@ def _connect_args(db_url: str, timeout: int) -> dict:
     return {}
 
 
-def gradebook(db_url: str):
-    """nbgrader's Gradebook for db_url. It runs the `alembic` program of this Python's
-    environment when it creates a database, so that folder goes on PATH first."""
-    from nbgrader.api import Gradebook
-
-    os.environ["PATH"] = nbgrader_env()["PATH"]
-    return Gradebook(db_url)
-
-
 def check_released(course: Path, assignment: str, db_url: str) -> list[str]:
     """The notebook names of a released assignment; CourseError when it was not released."""
     from nbgrader.api import MissingEntry
 
     release = course / "notebooks" / assignment
     fix = f"release it first (python -m bpcourse release {assignment})"
-    with gradebook(db_url) as gb:
+    with open_gradebook(db_url) as gb:
         try:
             notebooks = [nb.name for nb in gb.find_assignment(assignment).notebooks]
         except MissingEntry:
             raise CourseError(f"assignment {assignment!r} was never released into the gradebook "
-                              f"{shown_url(db_url)}: {fix}") from None
+                              f"{describe_db_url(db_url)}: {fix}") from None
     if not release.is_dir():
         raise CourseError(f"assignment {assignment!r} has no release folder {release}: {fix}")
     return notebooks

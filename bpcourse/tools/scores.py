@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .gradebook import open_gradebook
 from .notebook import exercise_of_tests
-from .safely import gradebook
 
 
 @dataclass
@@ -69,7 +69,7 @@ def sheets(db_url: str, course: Path, assignment: str) -> tuple[list[str], dict[
     names = exercise_names(course, assignment)
     order = list(dict.fromkeys(names.values()))
     result = {}
-    with gradebook(db_url) as gb:
+    with open_gradebook(db_url) as gb:
         for submission in gb.assignment_submissions(assignment):
             sheet = Sheet(submission.student.id, {name: Points() for name in order})
             sheet.timestamp = str(submission.timestamp) if submission.timestamp else None
@@ -96,7 +96,7 @@ def cell_text(points: Points) -> str:
 def pending_cells(db_url: str, assignment: str) -> dict[str, dict[str, float]]:
     """student -> {grade_id: points} of the cells still waiting for a grader."""
     pending: dict[str, dict[str, float]] = {}
-    with gradebook(db_url) as gb:
+    with open_gradebook(db_url) as gb:
         for submission in gb.assignment_submissions(assignment):
             cells = pending.setdefault(submission.student.id, {})
             for notebook in submission.notebooks:

@@ -184,6 +184,6 @@ COMMANDS = {"collect": _cli_collect, "manual-grade": _cli_manual_grade, "feedbac
 def cli(command: str, argv: list[str]) -> int:
     try:
         return COMMANDS[command](argv)
-    except CourseError as err:
-        print(f"bpcourse {command}: {err}", file=sys.stderr)
+    except (CourseError, RuntimeError) as err:  # RuntimeError: GradebookUnreachable
+        print(f"bpcourse {command}: {' '.join(str(err).split())}", file=sys.stderr)
         return 1
