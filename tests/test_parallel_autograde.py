@@ -119,9 +119,10 @@ def test_parallel_gives_the_sequential_gradebook(graded):
 
 
 def _cells(path: Path) -> list[dict]:
+    """The cells, without what differs between any two runs: when each cell was executed."""
     cells = load_notebook(path)["cells"]
     for cell in cells:
-        cell.pop("id", None)
+        cell.get("metadata", {}).pop("execution", None)
     return cells
 
 
@@ -222,3 +223,28 @@ def test_a_killed_worker_is_retried_and_a_killer_is_not_graded(tmp_path, jupyter
     assert outcomes["zed"].graded and outcomes["zed"].score == 0
     assert not (course / "autograded" / "kills-always").exists() or not any(
         (course / "autograded" / "kills-always").rglob("*.ipynb"))
+
+
+def test_a_job_starts_its_kernel_the_way_it_is_told(tmp_path, jupyter_env):
+    """The seam for a sandboxed kernel: grade_submission_job(job, KernelLaunch(argv, env))
+    starts the notebook's kernel with that command line, and returns the grades without the
+    real gradebook ever being opened by the job."""
+    from bpcourse.tools.job import KernelLaunch, grade_submission_job
+    from bpcourse.tools.parallel import make_jobs
+
+    course = prepare_course(tmp_path / "course", [A])
+    write_submissions(course, [Submission("ann", A)])
+    marker = tmp_path / "launched"
+    wrapper = tmp_path / "kernel-wrapper"
+    wrapper.write_text(f'#!/bin/sh\necho "$KERNEL_TAG" > {marker}\nexec "$@"\n')
+    wrapper.chmod(0o755)
+    launch = KernelLaunch((str(wrapper), sys.executable, "-m", "ipykernel_launcher", "-f",
+                           "{connection_file}"), (("KERNEL_TAG", "sandboxed"),))
+    job, = make_jobs(course, A, ["ann"], f"sqlite:///{course / 'gradebook.db'}", CELL_TIMEOUT)
+    (course / "gradebook.db").rename(course / "gradebook.db.away")  # the job must not need it
+    result = grade_submission_job(job, launch)
+    assert marker.read_text().strip() == "sandboxed"
+    assert result.graded, result.reason or result.log[-2000:]
+    assert f"{A}.ipynb" in result.autograded
+    scores = result.grades.auto_scores[A]
+    assert scores and all(s is not None for s in scores.values())

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 import dask
-from distributed import Client, LocalCluster, as_completed
+from distributed import Client, LocalCluster, wait
 from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 from tqdm import tqdm
@@ -40,6 +40,10 @@ from .nbgrader_run import db_url_of
 from .outcome import Outcome
 
 ALLOWED_FAILURES = 2  # a job may kill its worker twice; the third death: NOT GRADED
+# A local cluster with no worker left for this long (its processes stopped from outside) fails
+# the remaining jobs instead of waiting for ever. A remote cluster may be waiting for its batch
+# system to start workers: there we wait.
+NO_WORKER_SECONDS = 120
 
 
 def graded_digests_path(course: Path, assignment: str) -> Path:
@@ -104,7 +108,8 @@ def autograde_parallel(course: Path, assignment: str, *, workers: int | None = N
         if own:
             client, cluster = start_client(workers, scheduler)
         try:
-            failures = _run_jobs(client, todo, course, db_url, kernel, done, progress)
+            failures = _run_jobs(client, todo, course, db_url, kernel, done, progress,
+                                 local=cluster is not None)
         finally:
             if own:
                 client.close()
@@ -114,9 +119,30 @@ def autograde_parallel(course: Path, assignment: str, *, workers: int | None = N
     return collect(course, assignment, db_url, students=students, failures=failures)
 
 
+def _finished(futures: dict, client: Client, local: bool):
+    """(future, JobResult or None) as each job ends; (future, None) for every job left when a
+    local cluster has had no worker for NO_WORKER_SECONDS."""
+    pending, idle = set(futures), 0.0
+    while pending:
+        try:
+            done, pending = wait(pending, timeout=5, return_when="FIRST_COMPLETED")
+        except TimeoutError:  # nothing finished in these 5 s
+            done = set()
+        for future in done:
+            yield future, future
+        if done or not local or client.scheduler_info(n_workers=-1)["workers"]:
+            idle = 0.0
+            continue
+        idle += 5
+        if idle >= NO_WORKER_SECONDS:
+            for future in pending:
+                yield future, None
+            return
+
+
 def _run_jobs(client: Client, jobs: list[SubmissionJob], course: Path, db_url: str,
-              kernel: KernelLaunch | None, done: dict[str, str], progress: bool
-              ) -> dict[str, str]:
+              kernel: KernelLaunch | None, done: dict[str, str], progress: bool,
+              local: bool = False) -> dict[str, str]:
     """Submit the jobs, write each result as it arrives; return student -> why NOT GRADED."""
     futures = {client.submit(grade_submission_job, job, kernel, pure=False,
                              key=f"grade-{job.assignment}-{job.student}-{job.digest[:12]}"): job
@@ -125,15 +151,22 @@ def _run_jobs(client: Client, jobs: list[SubmissionJob], course: Path, db_url: s
     bar = tqdm(total=len(jobs), unit="submission", disable=not progress, dynamic_ncols=True,
                desc=f"autograde {jobs[0].assignment}")
     with open_gradebook(db_url) as gb:
-        for future in as_completed(futures):
+        for future, finished in _finished(futures, client, local):
             job = futures[future]
             try:
+                if finished is None:
+                    raise TimeoutError
                 result: JobResult = future.result()
             except (KilledWorker, FutureCancelledError) as err:
                 result = JobResult(job.assignment, job.student, job.digest, graded=False,
                                    reason=f"its grading killed the worker process "
                                           f"{ALLOWED_FAILURES + 1} times ({type(err).__name__}):"
                                           " it may use too much memory or kill processes")
+            except TimeoutError:
+                result = JobResult(job.assignment, job.student, job.digest, graded=False,
+                                   reason=f"no Dask worker was left to grade it for "
+                                          f"{NO_WORKER_SECONDS} s (its processes were stopped "
+                                          "from outside): grade it again")
             _save(gb, course, result)
             if result.graded:
                 done[job.student] = job.digest
