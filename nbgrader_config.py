@@ -8,6 +8,7 @@ Overrides without editing this file (environment, or nbgrader's own command-line
                            graders sharing one gradebook (default: SQLite, gradebook.db here)
     BPCOURSE_CELL_TIMEOUT  seconds a cell may run during autograde before it is interrupted
                            (default 60; the grading tests use a few seconds)
+    BPCOURSE_LATE_PENALTY_PER_DAY   fraction of the points lost per day late (default 0.1)
     nbgrader autograde 04_layers --CourseDirectory.db_url=... --Execute.timeout=...
 
 What each setting protects against is measured in tests/test_grading_pipeline.py.
@@ -51,7 +52,9 @@ c.OverwriteCells.add_missing_cells = True
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\b\w*Warning\b"
 
-# `nbgrader zip_collect ASSIGNMENT`: the files of an LMS download, put in
+# `python -m bpcourse collect ASSIGNMENT --lms canvas --roster roster.csv` is the course's way
+# to collect a Canvas download (keyed by the Canvas user id, copies accepted, nothing skipped
+# silently). nbgrader's own `nbgrader zip_collect ASSIGNMENT`: the files of an LMS download, put in
 # downloaded/ASSIGNMENT/archive/ (zip files are unpacked), become
 # submitted/<student>/ASSIGNMENT/<notebook>.ipynb. The regular expression is matched against the
 # full path of each file; this one reads Canvas' "Download submissions" names,
@@ -65,10 +68,22 @@ c.LimitOutput.max_traceback = 60
 
 # Feedback must never show hidden tests: neither the hidden part of a test cell
 # (ClearHiddenTests) nor the hidden lines quoted in a traceback (FeedbackTracebacks keeps
-# "AssertionError: <the hint>" and drops the quoted source).
+# "AssertionError: <the hint>" and drops the quoted source); nor the grader's absolute paths
+# (StripPaths); figures get a text alternative (AltText). The course's versions of nbgrader's
+# preprocessors declare the option nbconvert sets on all of them, so no page logs "Config option
+# `display_data_priority` not recognized". `python -m bpcourse feedback` also marks the points
+# still to be graded by hand as pending (nbgrader's page shows them as 0).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "bpcourse.tools.feedback.FeedbackTracebacks",  # first: it reads the hidden lines to drop
-    "nbgrader.preprocessors.ClearHiddenTests",
+    "bpcourse.tools.feedback_html.FeedbackTracebacks",  # first: it reads the hidden lines
+    "bpcourse.tools.feedback_html.ClearHiddenTests",
+    "bpcourse.tools.feedback_html.StripPaths",
+    "bpcourse.tools.feedback_html.AltText",
 ]
+
+# Late work: nbgrader compares each submission's timestamp.txt (written by `python -m bpcourse
+# collect`) with the due date (`python -m bpcourse release NAME --due "2026-12-07 17:00 UTC"`)
+# and subtracts this fraction of the points scored per day, or part of a day, late.
+c.AssignLatePenalties.plugin_class = "bpcourse.tools.late.LatePenalty"
+c.LatePenalty.fraction_per_day = float(os.environ.get("BPCOURSE_LATE_PENALTY_PER_DAY", "0.1"))

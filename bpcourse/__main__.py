@@ -14,8 +14,13 @@ COMMANDS = {
     "teach": ("bpcourse.tools.lab", "instructor's JupyterLab with nbgrader's formgrader"),
     "release": ("bpcourse.tools.release", "regenerate notebooks/ from solutions/ with nbgrader"),
     "grade": ("bpcourse.tools.autograde", "grade one notebook against the full (hidden) tests"),
+    "collect": ("bpcourse.tools.week", "instructor: an LMS download -> submitted/<LMS user id>/"),
     "autograde": ("bpcourse.tools.autograde",
-                  "instructor: autograde submissions, report ungraded ones"),
+                  "instructor: autograde, points per exercise, ungraded ones named"),
+    "manual-grade": ("bpcourse.tools.week", "instructor: points and a comment for a written "
+                     "answer"),
+    "feedback": ("bpcourse.tools.week", "instructor: feedback pages (pending points marked)"),
+    "export": ("bpcourse.tools.week", "instructor: a gradebook CSV the LMS imports"),
     "report": ("bpcourse.tools.report", "instructor: what the class got wrong (table, CSV, chart)"),
     "cost": ("bpcourse.cost", "measure and plot numeric gradients against backprop"),
 }
@@ -28,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bpcourse: unknown command {argv[0]!r}.\n", file=sys.stderr)
         print("usage: python -m bpcourse COMMAND [options]\n\ncommands:")
         for name, (_, text) in COMMANDS.items():
-            print(f"  {name:<10} {text}")
+            print(f"  {name:<12} {text}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     module = importlib.import_module(COMMANDS[argv[0]][0])
     return module.cli(argv[0], argv[1:])

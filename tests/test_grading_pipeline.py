@@ -357,8 +357,10 @@ def _workflow_assignment() -> str:
 
 @pytest.mark.slow
 def test_instructor_workflow_end_to_end(tmp_path, jupyter_env):
-    """release -> submissions (submitted/ and zip_collect of an LMS download) -> autograde ->
-    feedback -> export, with the commands of the README, on a copy of the repository."""
+    """release -> submissions (submitted/ and nbgrader's zip_collect of an LMS download) ->
+    autograde -> nbgrader's generate_feedback and export, on a copy of the repository: nbgrader's
+    own commands still work with the course's config. The README's week (bpcourse collect,
+    manual-grade, feedback, export) is run verbatim by tests/test_instructor_week.py."""
     course = _copy_repo(tmp_path / "course")
     name = _workflow_assignment()
     if name == TINY:

@@ -17,4 +17,12 @@ Not part of ``import bpcourse`` (which stays numpy-only): the command line
     report        ``bpcourse report``: what the class got wrong
     release       ``bpcourse release``: notebooks/ from solutions/
     lab           ``bpcourse lab`` and ``teach``: JupyterLab for learners and instructors
+    safely        one-line errors, gradebook checks, outputs replaced only on success
+    lms           an LMS (Canvas) download -> submitted/<LMS user id>/, with a roster
+    late          the late-submission penalty (an nbgrader plugin)
+    scores        points per exercise from the gradebook, pending manual grading kept apart
+    manual        recording a hand grade and comment with nbgrader's Gradebook API
+    export        the gradebook CSV an LMS (Canvas) imports
+    feedback_html feedback pages: no absolute paths, alt texts, pending marked, quiet
+    week          ``bpcourse collect``, ``manual-grade``, ``feedback``, ``export``
 """

@@ -32,11 +32,20 @@ from pathlib import Path
 
 from nbgrader import __version__ as nbgrader_version
 
-from .collect import collect
+from . import scores
+from .collect import collect, submitted_students
 from .course import ROOT, assignments
 from .gradebook import open_gradebook
 from .nbgrader_run import db_url_of, run_nbgrader
-from .outcome import Outcome, exit_code, format_outcome, format_summary
+from .outcome import Outcome, exit_code, format_by_exercise, format_outcome
+from .safely import (
+    CourseError,
+    check_gradebook,
+    check_released,
+    kept_unless_replaced,
+    last_error,
+    restore,
+)
 
 
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None,
@@ -64,6 +73,35 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
     proc = run_nbgrader(args, course, env=env)
     log = proc.stdout + proc.stderr
     return collect(course, assignment, db_url, log, students), proc
+
+
+def safe_autograde(course: Path, assignment: str, db_url: str, students: list[str] | None,
+                   timeout: int | None, force: bool) -> tuple[list[Outcome], list[str]]:
+    """autograde(), keeping each student's earlier autograded/ when the new run fails for
+    them. Returns (outcomes, students whose earlier output was kept)."""
+    everyone = submitted_students(course, assignment)
+    chosen = students or everyone
+    unknown = sorted(set(chosen) - set(everyone))
+    if unknown:
+        raise CourseError(f"no submission of {assignment} for {', '.join(unknown)} in "
+                          f"submitted/: collect it first (python -m bpcourse collect {assignment})")
+    folders = {s: course / "autograded" / s / assignment for s in chosen}
+    kept = []
+    with kept_unless_replaced(course, list(folders.values())) as saved:
+        outcomes = []
+        for group in ([[s] for s in chosen] if students and len(students) > 1 else [students]):
+            outs, proc = autograde(course, assignment, students=group, db_url=db_url,
+                                      cell_timeout=timeout, force=force)
+            if proc.returncode != 0 and all(o.graded for o in outs):
+                raise CourseError(f"nbgrader autograde failed "
+                                  f"({last_error(proc.stdout + proc.stderr)}); autograded/ is "
+                                  f"unchanged: run `nbgrader autograde {assignment} --force` "
+                                  "for the full log")
+            outcomes += outs
+        for out in outcomes:
+            if not out.graded and restore(saved, folders[out.student]):
+                kept.append(out.student)
+    return outcomes, kept
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,9 +234,11 @@ def _cli_autograde(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="bpcourse autograde",
         description="Run nbgrader autograde on every submission of ASSIGNMENT in the course's "
-                    "submitted/ folder and report each: score, NOT GRADED (kernel died, a cell "
-                    "that ignored the interrupt) or tampering. Exit code 3 if any submission "
-                    "was not graded, 4 if tampering is suspected.")
+                    "submitted/ folder and print each student's points per exercise: NOT GRADED "
+                    "(kernel died, a cell that ignored the interrupt; its earlier autograded/ is "
+                    "kept), points pending grading by hand, tampering. Exit code 3 if any "
+                    "submission was not graded, 4 if tampering is suspected, 1 (one line) when "
+                    "the gradebook or the assignment is not ready.")
     parser.add_argument("assignment", help="e.g. 04_layers")
     parser.add_argument("--course", type=Path, default=Path.cwd(),
                         help="the course folder with nbgrader_config.py (default: here)")
@@ -224,37 +264,28 @@ def _cli_autograde(argv: list[str]) -> int:
     if not (course / "nbgrader_config.py").exists():
         parser.error(f"{course} has no nbgrader_config.py: pass --course DIR, the course folder")
     try:
+        db_url = db_url_of(course, args.db_url)
+        check_gradebook(db_url)
+        check_released(course, args.assignment, db_url)
+        kept = []
         if (args.workers is not None or args.scheduler
                 or os.environ.get("DASK_SCHEDULER_ADDRESS")):
-            return _autograde_parallel_and_report(args, course)
-        return _autograde_and_report(args, course)
-    except RuntimeError as err:
-        print(f"bpcourse autograde: {err}", file=sys.stderr)
+            outcomes = _autograde_parallel(args, course)
+        else:
+            outcomes, kept = safe_autograde(course, args.assignment, db_url, args.student,
+                                            args.timeout, not args.no_force)
+        if args.json:
+            print(json.dumps([o.as_dict() for o in outcomes], indent=1))
+        else:
+            order, sheets = scores.sheets(db_url, course, args.assignment)
+            print(format_by_exercise(outcomes, order, sheets, kept))
+    except (CourseError, RuntimeError) as err:
+        print(f"bpcourse autograde: {' '.join(str(err).split())}", file=sys.stderr)
         return 1
-
-
-def _autograde_and_report(args, course: Path) -> int:
-    students = args.student
-    if students and len(students) > 1:
-        outcomes = []
-        for s in students:  # nbgrader's --student takes one id (or a glob)
-            outs, proc = autograde(course, args.assignment, students=[s], db_url=args.db_url,
-                                   cell_timeout=args.timeout, force=not args.no_force)
-            outcomes += outs
-    else:
-        outcomes, proc = autograde(course, args.assignment, students=students,
-                                   db_url=args.db_url, cell_timeout=args.timeout,
-                                   force=not args.no_force)
-        if proc.returncode != 0 and all(o.graded for o in outcomes):
-            print(proc.stdout + proc.stderr, file=sys.stderr)
-            print("bpcourse autograde: nbgrader failed (log above)", file=sys.stderr)
-            return 1
-    print(json.dumps([o.as_dict() for o in outcomes], indent=1) if args.json
-          else format_summary(outcomes))
     return exit_code(outcomes)
 
 
-def _autograde_parallel_and_report(args, course: Path) -> int:
+def _autograde_parallel(args, course: Path) -> list[Outcome]:
     try:
         from .parallel import autograde_parallel
     except ImportError as err:
@@ -264,6 +295,4 @@ def _autograde_parallel_and_report(args, course: Path) -> int:
                                   scheduler=args.scheduler, students=args.student,
                                   cell_timeout=args.timeout, db_url=args.db_url,
                                   force=args.force, progress=not args.json)
-    print(json.dumps([o.as_dict() for o in outcomes], indent=1) if args.json
-          else format_summary(outcomes))
-    return exit_code(outcomes)
+    return outcomes

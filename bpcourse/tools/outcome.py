@@ -10,6 +10,8 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
+from .scores import Points, Sheet, cell_text
+
 NOT_GRADED, TAMPERING = 3, 4
 
 
@@ -119,6 +121,45 @@ def format_summary(outcomes: list[Outcome]) -> str:
     for o in outcomes:
         for t in o.tampering:
             rows.append(f"tampering suspected, {o.student}: {t}")
+    return "\n".join(rows)
+
+
+def format_by_exercise(outcomes: list[Outcome], order: list[str],
+                       sheets: dict[str, Sheet], kept: list[str] = ()) -> str:
+    """One row per student: points per exercise (the header names them), then the total;
+    points still to be graded by hand are "pending", never 0."""
+    if not outcomes:
+        return "no submissions found (submitted/<student>/<assignment>/ is empty)"
+    width = max([len("student")] + [len(o.student) for o in outcomes])
+    cells = {o.student: [cell_text(sheets[o.student].exercises.get(e, Points()))
+                         for e in order] for o in outcomes if o.graded and o.student in sheets}
+    widths = [max([len(e)] + [len(c[i]) for c in cells.values()]) for i, e in enumerate(order)]
+    def line(first: str, values: list[str], last: str) -> str:
+        return "  ".join([f"{first:<{width}}",
+                          *(f"{v:>{w}}" for v, w in zip(values, widths, strict=True)), last])
+
+    rows = [line("student", order, "total")]
+    for o in outcomes:
+        if o.student not in cells:
+            why = o.reason or "not in the gradebook"
+            rows.append(f"{o.student:<{width}}  NOT GRADED: {why}"
+                        + ("  (earlier autograded/ kept)" if o.student in kept else ""))
+            continue
+        sheet = sheets[o.student]
+        total = cell_text(sheet.total)
+        if sheet.late_penalty:
+            total += f" (late: -{sheet.late_penalty:g})"
+        rows.append(line(o.student, cells[o.student], total)
+                    + (f"  [tampering: {len(o.tampering)} line(s)]" if o.tampering else ""))
+    graded = [o for o in outcomes if o.graded]
+    pending = [o.student for o in graded if o.student in sheets and sheets[o.student].total.pending]
+    rows.append(f"\n{len(graded)} of {len(outcomes)} submission(s) graded"
+                + (f"; NOT GRADED: {', '.join(o.student for o in outcomes if not o.graded)}"
+                   " (fix or regrade these by hand)" if len(graded) < len(outcomes) else ""))
+    if pending:
+        rows.append(f"points pending grading by hand: {', '.join(pending)} (formgrader, or "
+                    "python -m bpcourse manual-grade)")
+    rows += [f"tampering suspected, {o.student}: {t}" for o in outcomes for t in o.tampering]
     return "\n".join(rows)
 
 
