@@ -10,14 +10,16 @@ EXTRAS ?= course,dev,bench
 # module's shared fixture (a graded corpus, a running JupyterLab) is built once.
 PYTEST_PARALLEL ?= -n auto --dist loadfile
 
-.PHONY: help setup lab teach test test-fast lint release grade bench clean
+.PHONY: help setup lab lab-zh teach test test-fast lint release grade bench i18n clean
 help:
 	@echo "make lab      set up and open the course in JupyterLab (your copy in work/)"
+	@echo "make lab-zh   the same for the Chinese edition (中文版), with JupyterLab in Chinese"
 	@echo "make test     set up and run every test CI runs (lint, package, notebooks, grading, browser)"
 	@echo "make teach    instructor's JupyterLab on solutions/ with nbgrader's formgrader"
 	@echo "make release  regenerate notebooks/ from solutions/ with nbgrader"
 	@echo "make grade NB=notebooks/04_layers/04_layers.ipynb   grade a notebook with the full tests"
 	@echo "make bench    measure against PyTorch, micrograd and BLAS; writes benchmarks/REPORT.md"
+	@echo "make i18n     extract the learner's messages to bpcourse/locale/, merge, compile"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +29,13 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 setup: $(STAMP)
-	@scripts/system-deps.sh graphviz
+	@scripts/system-deps.sh graphviz fonts
 
 lab: setup
 	@$(BIN)/python -m bpcourse lab
+
+lab-zh: setup
+	@$(BIN)/python -m bpcourse lab --lang zh
 
 teach: setup
 	@$(BIN)/python -m bpcourse teach
@@ -55,6 +60,17 @@ grade: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# gettext: messages wrapped in _() -> bpcourse/locale/bpcourse.pot -> each language's .po (where
+# the translator writes) -> the .mo files the package reads. tests/test_i18n.py fails on a message
+# without a translation, or on a .mo older than its .po.
+LOCALE := bpcourse/locale
+i18n: setup
+	$(BIN)/pybabel extract --no-location --omit-header --sort-output --project=bpcourse \
+		-o $(LOCALE)/bpcourse.pot bpcourse
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D bpcourse \
+		-i $(LOCALE)/bpcourse.pot -d $(LOCALE)
+	$(BIN)/pybabel compile --statistics -D bpcourse -d $(LOCALE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .coverage gradebook.db

@@ -80,3 +80,28 @@ def test_cost_vs_params_draws_the_prediction_or_a_slope_one_guide():
     np.testing.assert_allclose(guide.get_ydata(), t[-1] * p / p[-1])
     predicted = plots.cost_vs_params(p, t, predicted=2 * t).get_lines()[1]
     np.testing.assert_allclose(predicted.get_ydata(), 2 * t)
+
+
+# --- Chinese labels (the zh edition) ------------------------------------------------------------
+
+def test_figures_fall_back_to_a_cjk_font_behind_the_default_one():
+    font = plots.use_course_fonts()
+    assert font is not None, ("no CJK font installed: run `scripts/system-deps.sh fonts` (Debian: "
+                              "apt-get install fonts-noto-cjk; conda: font-ttf-noto-cjk)")
+    families = matplotlib.rcParams["font.family"]
+    assert families.index(font) >= 1, "Latin text keeps the default font; CJK falls back"
+    plots.use_course_fonts()
+    assert matplotlib.rcParams["font.family"].count(font) == 1
+
+
+def test_a_figure_with_chinese_labels_renders_real_glyphs():
+    import warnings
+
+    ax = plots.loss_curve(np.linspace(2.0, 0.1, 20), label="训练损失 (loss)")
+    ax.set_title("反向传播: 梯度沿计算图反向流动, ∂L/∂L = 1")
+    ax.set_xlabel("迭代次数")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax.figure.canvas.draw()
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert not missing, f"tofu boxes instead of Chinese: {missing[:3]}"
