@@ -92,3 +92,48 @@ def test_every_zh_notebook_grades_exactly_like_its_english_one(folder):
         assert graded_signature(zh) == graded_signature(en), (
             f"{zh_path.name} and {en_path.name} differ in answer or test cells, grade ids or "
             "points: both are written by one builder, rebuild with scripts/build_solutions.py")
+
+
+# --- both editions in one gradebook -------------------------------------------------------------
+
+def _grading_cells():
+    answer_src = ("def grad_W(x, dout):\n    ### BEGIN SOLUTION\n    return x.T @ dout\n"
+                  "    ### END SOLUTION")
+    test_src = ("import numpy as np\nfrom bpcourse import check_gradient\n"
+                "x, dout = np.arange(6.0).reshape(3, 2), np.ones((3, 4))\n"
+                "check_gradient(grad_W(x, dout), x.T @ dout, 'dW')")
+    return [nbbuild.md("# dW", zh="# 权重的梯度 dW"),
+            nbbuild.answer("grad_W", answer_src),
+            nbbuild.test("test_grad_W", 4, test_src)]
+
+
+@pytest.mark.slow
+def test_one_gradebook_grades_both_editions_alike_with_hints_in_each_language(tmp_path):
+    from bpcourse.tools.autograde import autograde, make_course
+    from bpcourse.tools.nbgrader_run import run_nbgrader
+
+    source = tmp_path / "source"
+    (source / "solutions").mkdir(parents=True)
+    (source / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    nbbuild.write("01_toy", _grading_cells(), root=source)
+    names = ["01_toy", "01_toy_zh"]
+    course = make_course(tmp_path / "course", names, root=source)
+    db_url = f"sqlite:///{course / 'gradebook.db'}"  # one gradebook for both editions
+    for name in names:
+        done = run_nbgrader(["generate_assignment", name, f"--CourseDirectory.db_url={db_url}"],
+                            course)
+        assert done.returncode == 0, done.stdout + done.stderr
+        release = nbformat.read(course / "notebooks" / name / f"{name}.ipynb", 4)
+        for cell in release.cells:  # the classic mistake: dout @ x.T's shape, transposed
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == "grad_W":
+                cell.source = "def grad_W(x, dout):\n    return (x.T @ dout).T"
+        target = course / "submitted" / "ana" / name / f"{name}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(release, target)
+
+    (en,), _ = autograde(course, "01_toy", students=["ana"], db_url=db_url)
+    (zh,), _ = autograde(course, "01_toy_zh", students=["ana"], db_url=db_url)
+    assert (en.graded, en.score, en.max_score) == (zh.graded, zh.score, zh.max_score) == (
+        True, 0.0, 4.0)
+    assert "Likely mistake: transposed" in en.results[0].message
+    assert "可能的错误：转置了" in zh.results[0].message
