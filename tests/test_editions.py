@@ -137,3 +137,19 @@ def test_one_gradebook_grades_both_editions_alike_with_hints_in_each_language(tm
         True, 0.0, 4.0)
     assert "Likely mistake: transposed" in en.results[0].message
     assert "可能的错误：转置了" in zh.results[0].message
+
+
+def test_bpcourse_grade_tells_the_editions_apart_by_file_name(tmp_path):
+    from bpcourse.tools.autograde import assignment_of
+    from bpcourse.tools.outcome import Outcome, TestResult
+
+    for name in ("04_layers", "04_layers_zh", "05_mlp"):
+        nbbuild.write(name, [nbbuild.md("x")], root=tmp_path)
+    downloads = tmp_path / "Downloads"
+    assert assignment_of(downloads / "04_layers_zh-Copy1.ipynb", tmp_path) == "04_layers_zh"
+    assert assignment_of(downloads / "04_layers-Copy1.ipynb", tmp_path) == "04_layers"
+    assert assignment_of(downloads / "04_layers_zh.ipynb", tmp_path) == "04_layers_zh"
+    out = Outcome("self", "04_layers_zh", True, results=[
+        TestResult("t1", "linear", 0, 2, "AssertionError: dW：形状不对。"),
+        TestResult("t2", "linear", 0, 3, "AssertionError: dW：形状不对。可能的错误：转置了。")])
+    assert out.exercises()["linear"][2].endswith("可能的错误：转置了。")
