@@ -13,9 +13,10 @@ Assignment), for editing ``solutions/`` and grading.
 
 Both listen on 127.0.0.1 with a token (Jupyter's default, printed in the URL), without the news
 pop-up or the update check, and read their JupyterLab settings from ``scripts/jupyter/<role>/``
-through ``JUPYTER_CONFIG_PATH``. Their workspaces (open tabs) stay in ``work/.jupyter/``; outside
-the project only Jupyter's usual per-user files change (runtime files, and user settings such as
-the theme if you change them).
+through ``JUPYTER_CONFIG_PATH``. Their workspaces (open tabs) stay in the project: in the
+learner's copy (``work/en/.jupyter/``) and in ``work/.jupyter/teach/``; outside the project only
+Jupyter's usual per-user files change (runtime files, and user settings such as the theme if you
+change them).
 
 :class:`LabServer` starts the same server on a free port for the browser test.
 """
