@@ -68,8 +68,8 @@ LOCALE := bpcourse/locale
 i18n: setup
 	$(BIN)/pybabel extract --no-location --omit-header --sort-output --project=bpcourse \
 		-o $(LOCALE)/bpcourse.pot bpcourse
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D bpcourse \
-		-i $(LOCALE)/bpcourse.pot -d $(LOCALE)
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date \
+		-D bpcourse -i $(LOCALE)/bpcourse.pot -d $(LOCALE)
 	$(BIN)/pybabel compile --statistics -D bpcourse -d $(LOCALE)
 
 clean:
