@@ -21,14 +21,16 @@ stamp = $(VENV)/.installed-$(CKSUM)-$(subst $(comma),+,$(1))
 # module's shared fixture (a graded corpus, a running JupyterLab) is built once.
 PYTEST_PARALLEL ?= -n auto --dist loadfile
 
-.PHONY: help setup setup-lab lab teach test test-fast test-pythons lint release grade bench clean
+.PHONY: help setup setup-lab lab lab-zh teach test test-fast test-pythons lint release grade bench i18n clean
 help:
 	@echo "make lab      set up and open the course in JupyterLab (your copy in work/)"
+	@echo "make lab-zh   the same for the Chinese edition (中文版), with JupyterLab in Chinese"
 	@echo "make test     set up and run every test CI runs (lint, package, notebooks, grading, browser)"
 	@echo "make teach    instructor's JupyterLab on solutions/ with nbgrader's formgrader"
 	@echo "make release  regenerate notebooks/ from solutions/ with nbgrader"
 	@echo "make grade NB=notebooks/04_layers/04_layers.ipynb   grade a notebook with the full tests"
 	@echo "make bench    measure against PyTorch, micrograd and BLAS; writes benchmarks/REPORT.md"
+	@echo "make i18n     extract the learner's messages to bpcourse/locale/, merge, compile"
 
 $(VENV)/.installed-$(CKSUM)-%: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "bpcourse needs Python >= 3.11 (nbgrader 0.9.6 does): install \
@@ -41,13 +43,16 @@ $(VENV)/.installed-$(CKSUM)-%: pyproject.toml
 	@touch $@
 
 setup: $(call stamp,$(TEST_EXTRAS))
-	@scripts/system-deps.sh graphviz
+	@scripts/system-deps.sh graphviz fonts
 
 setup-lab: $(call stamp,$(LAB_EXTRAS))
-	@scripts/system-deps.sh graphviz
+	@scripts/system-deps.sh graphviz fonts
 
 lab: setup-lab
 	@$(BIN)/python -m bpcourse lab
+
+lab-zh: setup-lab
+	@$(BIN)/python -m bpcourse lab --lang zh
 
 teach: setup-lab
 	@$(BIN)/python -m bpcourse teach
@@ -81,6 +86,17 @@ grade: setup-lab
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# gettext: messages wrapped in _() -> bpcourse/locale/bpcourse.pot -> each language's .po (where
+# the translator writes) -> the .mo files the package reads. tests/test_i18n.py fails on a message
+# without a translation, or on a .mo older than its .po.
+LOCALE := bpcourse/locale
+i18n: setup
+	$(BIN)/pybabel extract --no-location --omit-header --sort-output --project=bpcourse \
+		-o $(LOCALE)/bpcourse.pot bpcourse
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date \
+		-D bpcourse -i $(LOCALE)/bpcourse.pot -d $(LOCALE)
+	$(BIN)/pybabel compile --statistics -D bpcourse -d $(LOCALE)
 
 clean:
 	rm -rf $(VENV) .venv-3.* .pytest_cache .ruff_cache .hypothesis .coverage gradebook.db

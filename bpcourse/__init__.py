@@ -13,6 +13,7 @@ One module per idea of the course:
     cost      timing sweeps: numeric gradients against backprop
     plots     the course's figures
     grading   what the notebooks' test cells call
+    i18n      the learner's language: set_language("zh_CN") for the Chinese edition's messages
 
 The course's tools (release, lab, grading with nbgrader) are in ``bpcourse.tools``, which
 ``import bpcourse`` does not load.
@@ -21,8 +22,9 @@ The course's tools (release, lab, grading with nbgrader) are in ``bpcourse.tools
 from . import grading as _grading  # noqa: F401  (snapshots what grading relies on, see grading)
 from .autograd import Value
 from .check import check_gradient, rel_error
+from .i18n import set_language
 from .numgrad import numerical_gradient, numerical_gradient_array
 
 __version__ = "0.1.0"
 __all__ = ["Value", "check_gradient", "rel_error", "numerical_gradient",
-           "numerical_gradient_array", "__version__"]
+           "numerical_gradient_array", "set_language", "__version__"]

@@ -10,11 +10,16 @@ fits.
 The numpy functions used here are captured when the module is imported, so a
 later monkeypatch of ``np.abs`` or ``np.allclose`` in a notebook cannot fool a
 comparison.
+
+Every message is English wrapped in ``_()``: in the zh edition it comes from the Chinese
+gettext catalog (see ``bpcourse.i18n``).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from .i18n import _
 
 __all__ = ["rel_error", "check_gradient", "compare", "GradientMismatch", "diagnose"]
 
@@ -73,34 +78,36 @@ def diagnose(
     if upstream is not None:
         upstream = _asarray(upstream, dtype=np.float64)
         if upstream.ndim == 2 and _close(got, upstream, tol):
-            return "the batch sum is missing: sum the upstream gradient over the batch, axis=0"
+            return _("the batch sum is missing: sum the upstream gradient over the batch, "
+                     "axis=0")
         if upstream.ndim == 2 and got.ndim == 1 and _close(got, _sum(upstream, axis=1), tol):
-            return "summed over the wrong axis: the batch is axis 0, use .sum(axis=0)"
+            return _("summed over the wrong axis: the batch is axis 0, use .sum(axis=0)")
     if got.ndim == 2 and got.shape == expected.shape[::-1] and got.shape != expected.shape:
         if _close(got.T, expected, tol):
-            return "transposed: check the order of the matmul (dimension analysis gives the shape)"
+            return _transposed_hint()
     if got.shape != expected.shape:
         squeezed = [d for d in got.shape if d != 1] == [d for d in expected.shape if d != 1]
         if squeezed and _close(got.reshape(expected.shape), expected, tol):
-            return ("the right numbers with an extra or missing axis of length 1: drop "
-                    "keepdims=True, or .reshape to the expected shape")
+            return _("the right numbers with an extra or missing axis of length 1: drop "
+                     "keepdims=True, or .reshape to the expected shape")
         return None
     if not _all(_isfinite(got)):
-        return "NaN or inf in the gradient: look for an overflow (exp of a large number) or 0/0"
+        return _("NaN or inf in the gradient: look for an overflow (exp of a large number) "
+                 "or 0/0")
     if not _any(got) and _any(expected):
-        return "all zeros: the gradient was never written (or was overwritten with 0)"
+        return _("all zeros: the gradient was never written (or was overwritten with 0)")
     if got.ndim == 2 and got.shape[0] == got.shape[1] and _close(got.T, expected, tol):
-        return "transposed: check the order of the matmul (dimension analysis gives the shape)"
-    scalings = [(-1.0, "sign flipped (×−1): check the direction of a subtraction")]
+        return _transposed_hint()
+    scalings = [(-1.0, _("sign flipped (×−1): check the direction of a subtraction"))]
     if batch_size and batch_size > 1:
         n = float(batch_size)
         scalings += [
-            (n, f"scaled by N={batch_size}: the 1/N of the mean is missing"),
-            (1.0 / n, f"scaled by 1/N=1/{batch_size}: the 1/N was applied twice"),
+            (n, _("scaled by N={n}: the 1/N of the mean is missing").format(n=batch_size)),
+            (1.0 / n, _("scaled by 1/N=1/{n}: the 1/N was applied twice").format(n=batch_size)),
         ]
     scalings += [
-        (2.0, "scaled by 2: a factor 2 too many (or the mean's derivative counted twice)"),
-        (0.5, "scaled by 1/2: a factor 2 is missing (d(x²)/dx = 2x)"),
+        (2.0, _("scaled by 2: a factor 2 too many (or the mean's derivative counted twice)")),
+        (0.5, _("scaled by 1/2: a factor 2 is missing (d(x²)/dx = 2x)")),
     ]
     for factor, hint in scalings:
         if _close(got, factor * expected, tol):
@@ -108,8 +115,16 @@ def diagnose(
     return None
 
 
+def _transposed_hint() -> str:
+    return _("transposed: check the order of the matmul (dimension analysis gives the shape)")
+
+
 def _describe(a: np.ndarray) -> str:
-    return f"shape {a.shape}, dtype {a.dtype}"
+    return _("shape {shape}, dtype {dtype}").format(shape=a.shape, dtype=a.dtype)
+
+
+def _likely(hint: str | None) -> str:
+    return _(" Likely mistake: {hint}.").format(hint=hint)
 
 
 def check_gradient(
@@ -140,39 +155,41 @@ def check_gradient(
     """
     expected = _asarray(expected)
     if got is None:
-        raise GradientMismatch(f"{name}: got None; expected an array of {_describe(expected)}. "
-                               "Did the function forget to `return`?")
+        raise GradientMismatch(_("{name}: got None; expected an array of {expected}. Did the "
+                                 "function forget to `return`?").format(
+                                     name=name, expected=_describe(expected)))
     if not isinstance(got, np.ndarray):
         raise GradientMismatch(
-            f"{name}: got a {type(got).__name__}; expected a numpy array of {_describe(expected)}."
-        )
+            _("{name}: got a {type}; expected a numpy array of {expected}.").format(
+                name=name, type=type(got).__name__, expected=_describe(expected)))
     if not _issubdtype(got.dtype, _floating):
         raise GradientMismatch(
-            f"{name}: got dtype {got.dtype}; expected a floating-point array. Integer arrays "
-            "truncate gradients: start from a float array (np.zeros(shape) is float64)."
-        )
+            _("{name}: got dtype {dtype}; expected a floating-point array. Integer arrays "
+              "truncate gradients: start from a float array (np.zeros(shape) is float64).")
+            .format(name=name, dtype=got.dtype))
     if got.shape != expected.shape:
         hint = diagnose(got, expected, batch_size=batch_size, upstream=upstream)
         raise GradientMismatch(
-            f"{name}: wrong shape. Expected {expected.shape}, got {got.shape}."
-            + (f" Likely mistake: {hint}." if hint else
-               " A gradient has the shape of the thing it differentiates.")
-        )
+            _("{name}: wrong shape. Expected {expected}, got {got}.").format(
+                name=name, expected=expected.shape, got=got.shape)
+            + (_likely(hint) if hint else
+               _(" A gradient has the shape of the thing it differentiates.")))
     if not _all(_isfinite(got)):
         bad = tuple(int(i) for i in np.argwhere(~_isfinite(got))[0])
         raise GradientMismatch(
-            f"{name}: contains NaN or inf. At index {bad} expected {expected[bad]:.6g}, got "
-            f"{got[bad]}. Likely mistake: {diagnose(got, expected)}.")
+            _("{name}: contains NaN or inf. At index {index} expected {expected:.6g}, got "
+              "{got}.").format(name=name, index=bad, expected=expected[bad], got=got[bad])
+            + _likely(diagnose(got, expected)))
     err = rel_error(got, expected)
     if err < tol:
         return err
     hint = diagnose(got, expected, batch_size=batch_size, upstream=upstream)
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(_abs(got - expected))), got.shape))
     raise GradientMismatch(
-        f"{name}: relative error {err:.2e} (tolerance {tol:.0e}). At index {worst}"
-        f" expected {expected[worst]:.6g}, got {got[worst]:.6g}."
-        + (f" Likely mistake: {hint}." if hint else "")
-    )
+        _("{name}: relative error {err:.2e} (tolerance {tol:.0e}). At index {index} expected "
+          "{expected:.6g}, got {got:.6g}.").format(name=name, err=err, tol=tol, index=worst,
+                                                   expected=expected[worst], got=got[worst])
+        + (_likely(hint) if hint else ""))
 
 
 def compare(name: str, got: np.ndarray, expected: np.ndarray) -> str:

@@ -5,20 +5,30 @@ the functions here, then call ``write(name, cells)``, which writes
 ``solutions/<name>/<name>.ipynb``. ``solutions/`` stays the single source of truth for
 nbgrader; the builders are how we author it without hand-editing JSON.
 
+Editions (docs/editions.md): prose may come in Chinese too, ``md(en, zh=...)``. When every
+markdown cell of a notebook has its zh text, ``write`` also writes the zh edition,
+``solutions/<name>_zh/<name>_zh.ipynb``: the same cells, the same code, grade ids, points and
+tests, the Chinese prose, and a first cell that selects Chinese for the test messages
+(``bpcourse.set_language("zh_CN")``). A notebook without zh text is written in English only, as
+before.
+
 Cell kinds:
-    md(text)                    prose (read-only for nothing: learners may annotate)
-    code(src)                   a demo cell the learner runs
+    md(text, zh=None)           prose (read-only for nothing: learners may annotate)
+    code(src, zh=None)          a demo cell the learner runs (zh: its Chinese variant, for a
+                                figure's labels; never for answer or test cells)
     answer(grade_id, src)       an autograded answer: the solution between
                                 ### BEGIN SOLUTION / ### END SOLUTION
     test(grade_id, points, src) a locked test cell; hidden parts between
                                 ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS
-    written(grade_id, points, text)  a written answer graded by hand (markdown)
+    written(grade_id, points, text, zh=None)  a written answer graded by hand (markdown)
     hidden(module, answers, *tests)  the source of a hidden-test cell that calls
                                 bpcourse.grading.<module>.<test>(answers) when graded
 """
 
 from __future__ import annotations
 
+import copy
+import sys
 import textwrap
 from pathlib import Path
 
@@ -26,6 +36,12 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
+ZH_SUFFIX = "_zh"  # the zh edition's assignment id: 04_layers_zh (bpcourse.tools.course.EDITIONS)
+_ZH = "bpcourse_zh"  # where md()/code()/written() keep the zh text until write() uses it
+# The zh edition's first cell: its kernel speaks Chinese (visible and hidden tests, Validate).
+ZH_LANGUAGE_CELL = ("# 中文版: 本笔记本中测试给出的提示均为中文\n"
+                    "import bpcourse\n"
+                    'bpcourse.set_language("zh_CN")')
 
 
 def _clean(text: str) -> str:
@@ -40,12 +56,18 @@ def _meta(grade_id: str, *, grade: bool, solution: bool, locked: bool, points: f
     return {"nbgrader": meta}
 
 
-def md(text: str):
-    return new_markdown_cell(_clean(text))
+def _with_zh(cell, zh: str | None):
+    if zh is not None:
+        cell.metadata[_ZH] = _clean(zh)
+    return cell
 
 
-def code(src: str):
-    return new_code_cell(_clean(src))
+def md(text: str, zh: str | None = None):
+    return _with_zh(new_markdown_cell(_clean(text)), zh)
+
+
+def code(src: str, zh: str | None = None):
+    return _with_zh(new_code_cell(_clean(src)), zh)
 
 
 def answer(grade_id: str, src: str):
@@ -79,22 +101,58 @@ def hidden(module: str, answers: str, *tests: str,
             f"### BEGIN HIDDEN TESTS\n{calls}\n### END HIDDEN TESTS")
 
 
-def written(grade_id: str, points: float, text: str):
-    return new_markdown_cell(_clean(text), metadata=_meta(grade_id, grade=True, solution=True,
-                                                           locked=False, points=points))
+def written(grade_id: str, points: float, text: str, zh: str | None = None):
+    return _with_zh(new_markdown_cell(_clean(text), metadata=_meta(
+        grade_id, grade=True, solution=True, locked=False, points=points)), zh)
 
 
-def write(name: str, cells: list, root: Path = ROOT) -> Path:
-    """Write solutions/<name>/<name>.ipynb (no outputs, Python 3 kernel); return its path."""
+def edition(cells: list, lang: str) -> list | None:
+    """The cells of the ``lang`` edition ("en" or "zh"), without the zh texts they carry.
+
+    For "zh": each cell's zh text replaces its English one, and the language cell comes first;
+    None while a markdown cell has no zh text (the zh edition is not complete).
+    """
+    if lang == "zh" and any(c.cell_type == "markdown" and _ZH not in c.metadata for c in cells):
+        return None
+    out = []
+    for cell in cells:
+        cell = copy.deepcopy(cell)
+        zh = cell.metadata.pop(_ZH, None)
+        if lang == "zh" and zh is not None:
+            cell.source = zh
+        out.append(cell)
+    return [new_code_cell(ZH_LANGUAGE_CELL), *out] if lang == "zh" else out
+
+
+def _write_notebook(name: str, cells: list, ids: list[str], root: Path) -> Path:
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
                        "name": "python3"},
         "language_info": {"name": "python"},
     })
-    for i, cell in enumerate(nb.cells):  # stable ids keep diffs small
-        cell["id"] = f"{name[:2]}-{i:03d}"
+    for cell, cell_id in zip(nb.cells, ids, strict=True):  # stable ids keep diffs small
+        cell["id"] = cell_id
     nbformat.validate(nb)
     path = root / "solutions" / name / f"{name}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
+    return path
+
+
+def write(name: str, cells: list, root: Path = ROOT) -> Path:
+    """Write solutions/<name>/<name>.ipynb (no outputs, Python 3 kernel); return its path.
+
+    When every markdown cell has zh text, also write the zh edition
+    solutions/<name>_zh/<name>_zh.ipynb (same cell ids, plus ``NN-zh0`` for the language cell);
+    when only some have, say on stderr how many lack it.
+    """
+    ids = [f"{name[:2]}-{i:03d}" for i in range(len(cells))]
+    path = _write_notebook(name, edition(cells, "en"), ids, root)
+    zh_cells = edition(cells, "zh")
+    if zh_cells is not None:
+        _write_notebook(name + ZH_SUFFIX, zh_cells, [f"{name[:2]}-zh0", *ids], root)
+    elif any(_ZH in c.metadata for c in cells):
+        lacking = sum(c.cell_type == "markdown" and _ZH not in c.metadata for c in cells)
+        print(f"nbbuild: {name}: zh edition not written, {lacking} markdown cell(s) have no zh "
+              "text yet", file=sys.stderr)
     return path

@@ -411,3 +411,43 @@ def test_instructor_lab_has_formgrader_and_create_assignment(browser, tmp_path):
                                     timeout=60) as response:
             assert response.status == 200
     assert not teach.leftover_pids
+
+
+# Draws `text` on a canvas in the page's UI font and compares it with an unassigned code point,
+# which no font has: the same pixels mean the text is drawn as missing-glyph boxes (tofu).
+GLYPHS_DIFFER_FROM_TOFU_JS = r"""(text) => {
+  const font = getComputedStyle(document.body).fontFamily;
+  const draw = (s) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 64; canvas.height = 32;
+    const ctx = canvas.getContext('2d');
+    ctx.font = `24px ${font}`;
+    ctx.fillText(s, 2, 26);
+    return Array.from(ctx.getImageData(0, 0, 64, 32).data).join(',');
+  };
+  return [...text].every(ch => draw(ch) !== draw('\u0378'));
+}"""
+
+
+def test_the_zh_lab_shows_jupyterlab_in_chinese_with_real_glyphs(browser, tmp_path):
+    """`make lab-zh`'s JupyterLab: menus from the zh-CN language pack, drawn with a CJK font."""
+    env = dict(os.environ)
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        env[var] = str(tmp_path / var.lower())
+    course = tmp_path / "course"
+    course.mkdir()
+    with LabServer("lab", course, state_dir=tmp_path / "lab", env=env, lang="zh",
+                   log_path=ARTIFACTS / "server-zh.log") as zh:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        try:
+            page.goto(zh.lab_url())
+            page.locator(".lm-MenuBar-itemLabel", has_text="文件").wait_for(timeout=120_000)
+            menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+            assert {"文件", "编辑", "内核"} <= set(menus), f"menus not in Chinese: {menus}"
+            page.screenshot(path=str(ARTIFACTS / "lab-zh.png"))
+            assert page.evaluate(GLYPHS_DIFFER_FROM_TOFU_JS, "文件内核梯度"), (
+                "Chinese shows as boxes: install a CJK font (scripts/system-deps.sh fonts)")
+        finally:
+            context.close()
+    assert not zh.leftover_pids

@@ -258,3 +258,87 @@ def test_make_teach_serves_the_repository_with_formgrader(tmp_path):
     finally:
         command.stop()
     assert command.process.returncode is not None
+
+
+# --- editions: `make lab-zh` -------------------------------------------------------------------
+
+def test_each_edition_has_its_own_copy_and_a_copy_from_before_editions_stays(tmp_path):
+    work = tmp_path / "work"
+    assert lab.work_folder("en", work) == work / "en"
+    assert lab.work_folder("zh", work) == work / "zh"
+    lab.make_work_copy(_release(tmp_path), work)  # a learner's copy made before editions
+    assert lab.work_folder("en", work) == work, "the old copy is the English one, not moved"
+    assert lab.work_folder("zh", work) == work / "zh"
+    with pytest.raises(ValueError, match="edition must be one of"):
+        lab.work_folder("fr", work)
+
+
+def test_the_zh_copy_takes_only_the_zh_assignments_and_the_en_copy_none(tmp_path):
+    release = _release(tmp_path, names=("01_a", "01_a_zh", "02_b"))
+    zh = lab.make_work_copy(release, tmp_path / "work" / "zh", "zh")
+    assert [p.relative_to(zh.work).as_posix() for p in zh.copied] == ["01_a_zh/01_a_zh.ipynb"]
+    en = lab.make_work_copy(release, tmp_path / "work" / "en", "en")
+    assert sorted(p.parent.name for p in en.copied) == ["01_a", "02_b"]
+
+
+def test_lab_zh_says_in_one_line_when_the_zh_edition_is_not_built(tmp_path):
+    release = _release(tmp_path)
+    with pytest.raises(FileNotFoundError, match="zh edition is not built yet"):
+        lab.make_work_copy(release, tmp_path / "work" / "zh", "zh")
+    assert not (tmp_path / "work").exists()
+    if lab.course_notebooks(lab.RELEASE, "zh"):
+        return  # the real release has a zh edition: nothing left to refuse
+    done = subprocess.run([sys.executable, "-m", "bpcourse", "lab", "--lang", "zh",
+                           "--no-browser", "--work", str(tmp_path / "zh")], cwd=lab.ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "zh edition is not built yet" in done.stderr
+
+
+@pytest.mark.parametrize("lang, locale", [("zh", "zh_CN"), ("en", "en")])
+def test_the_lab_sets_jupyterlabs_language_in_its_settings_never_through_lang(tmp_path, lang,
+                                                                               locale):
+    cmd = lab.server_command("lab", tmp_path, state_dir=tmp_path, lang=lang)
+    settings = lab.LAB_LANGUAGE_SETTINGS[lang]
+    assert f"--LabApp.app_settings_dir={settings}" in cmd
+    overrides = json.loads((settings / "overrides.json").read_text())
+    assert overrides == {"@jupyterlab/translation-extension:plugin": {"locale": locale}}
+    assert not any(arg.startswith("LANG") for arg in cmd)
+    assert lab.server_env("lab", {"LANG": "C.UTF-8"})["LANG"] == "C.UTF-8", "LANG left alone"
+    with pytest.raises(ValueError, match="lang must be one of"):
+        lab.server_command("lab", tmp_path, state_dir=tmp_path, lang="fr")
+
+
+def _translation_locale(server: lab.LabServer) -> str:
+    """The locale JupyterLab's front end will use: the user's setting, else the default that
+    the overrides set."""
+    url = (f"{server.url}/lab/api/settings/@jupyterlab/translation-extension:plugin"
+           f"?token={server.token}")
+    status, body = _get(url)
+    assert status == 200
+    plugin = json.loads(body)
+    return plugin["settings"].get("locale", plugin["schema"]["properties"]["locale"]["default"])
+
+
+@pytest.mark.slow
+def test_the_zh_lab_serves_jupyterlabs_chinese_language_pack_and_the_en_lab_stays_english(
+        tmp_path):
+    env = _jupyter_env(tmp_path)
+    env.pop("LANG", None)
+    course = tmp_path / "course"
+    course.mkdir()
+    with lab.LabServer("lab", course, state_dir=tmp_path / "zh", log_path=tmp_path / "zh.log",
+                       env=env, lang="zh") as server:
+        assert _translation_locale(server) == "zh_CN"
+        status, body = _get(f"{server.url}/lab/api/translations/zh_CN?token={server.token}")
+        assert status == 200
+        pack = json.loads(body)
+        assert pack["message"] == "", pack["message"]
+        strings = json.dumps(pack["data"], ensure_ascii=False)
+        assert "文件" in strings and "内核" in strings, "not JupyterLab's zh-CN language pack"
+    assert not server.leftover_pids
+    with lab.LabServer("lab", course, state_dir=tmp_path / "en", log_path=tmp_path / "en.log",
+                       env=env) as server:
+        assert _translation_locale(server) == "en"
+        status, body = _get(f"{server.url}/lab/api/translations/en?token={server.token}")
+        assert status == 200 and "文件" not in json.loads(body)["data"].__repr__()

@@ -103,3 +103,28 @@ def test_plot_memory_draws_the_count_and_the_three_measurements_in_mib():
     ax = plots.plot_memory(batches, [2 ** 20, 2 ** 21], rows)
     ys = [list(line.get_ydata()) for line in ax.get_lines()]
     assert ys == [[1, 2], [1, 2], [2, 4], [0.5, 1]]
+
+
+# --- Chinese labels (the zh edition) ------------------------------------------------------------
+
+def test_figures_fall_back_to_a_cjk_font_behind_the_default_one():
+    font = plots.use_course_fonts()
+    assert font is not None, ("no CJK font installed: run `scripts/system-deps.sh fonts` (Debian: "
+                              "apt-get install fonts-noto-cjk; conda: font-ttf-noto-cjk)")
+    families = matplotlib.rcParams["font.family"]
+    assert families.index(font) >= 1, "Latin text keeps the default font; CJK falls back"
+    plots.use_course_fonts()
+    assert matplotlib.rcParams["font.family"].count(font) == 1
+
+
+def test_a_figure_with_chinese_labels_renders_real_glyphs():
+    import warnings
+
+    ax = plots.loss_curve(np.linspace(2.0, 0.1, 20), label="训练损失 (loss)")
+    ax.set_title("反向传播: 梯度沿计算图反向流动, ∂L/∂L = 1")
+    ax.set_xlabel("迭代次数")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax.figure.canvas.draw()
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert not missing, f"tofu boxes instead of Chinese: {missing[:3]}"

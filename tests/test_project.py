@@ -21,8 +21,9 @@ yaml = pytest.importorskip("yaml")
 
 # PyPI name -> conda-forge name where they differ
 PYPI_TO_CONDA = {"graphviz": "python-graphviz"}
-# conda-only entries: the interpreter, pip, and Graphviz's `dot` binary (PyPI has no such package)
-CONDA_ONLY = {"python", "pip", "graphviz"}
+# conda-only entries: the interpreter, pip, Graphviz's `dot` binary and a CJK font (for Chinese
+# in figures); PyPI has no such packages
+CONDA_ONLY = {"python", "pip", "graphviz", "font-ttf-noto-cjk"}
 
 
 def _split(requirement: str, sep: str) -> tuple[str, str]:
@@ -54,7 +55,8 @@ def test_environment_yml_and_pyproject_name_the_same_dependencies():
     pip = {PYPI_TO_CONDA.get(name, name): spec for name, spec in pyproject_requirements().items()}
     conda, _ = conda_requirements()
     conda_only = {name for name in conda if name in CONDA_ONLY and name not in pip}
-    assert conda_only == CONDA_ONLY, "environment.yml must bring python, pip and graphviz (dot)"
+    assert conda_only == CONDA_ONLY, (
+        "environment.yml must bring python, pip, graphviz (dot) and a CJK font")
     shared = {name: spec for name, spec in conda.items() if name not in conda_only}
     missing = sorted(set(pip) - set(shared))
     extra = sorted(set(shared) - set(pip))

@@ -34,7 +34,7 @@ from nbgrader import __version__ as nbgrader_version
 
 from . import scores
 from .collect import collect, submitted_students
-from .course import ROOT, assignments
+from .course import EDITIONS, ROOT, assignments
 from .gradebook import open_gradebook
 from .nbgrader_run import db_url_of, run_nbgrader
 from .outcome import Outcome, exit_code, format_by_exercise, format_outcome
@@ -114,7 +114,11 @@ def assignment_of(notebook: Path, root: Path = ROOT) -> str:
     for candidate in (notebook.stem, notebook.parent.name):
         if candidate in names:
             return candidate
-    prefix = [n for n in names if notebook.stem.startswith(n[:3]) and n[:2].isdigit()]
+    # 04_layers_zh-Copy1.ipynb is the zh edition's 04: the prefix rule looks in its edition only
+    zh = EDITIONS["zh"]
+    edition = "zh" if zh in notebook.stem or notebook.parent.name.endswith(zh) else "en"
+    prefix = [n for n in assignments(root, edition=edition)
+              if notebook.stem.startswith(n[:3]) and n[:2].isdigit()]
     if len(prefix) == 1:
         return prefix[0]
     raise ValueError(f"cannot tell which notebook of the course {notebook} is: name it like "

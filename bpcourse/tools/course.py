@@ -14,14 +14,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def assignments(root: Path = ROOT, folder: str = "solutions") -> list[str]:
+# The course's editions and the suffix of their assignment ids: the zh edition of 04_layers is
+# the assignment 04_layers_zh (solutions/04_layers_zh/04_layers_zh.ipynb), so that both editions
+# can be released and graded in one gradebook (docs/editions.md).
+EDITIONS = {"en": "", "zh": "_zh"}
+
+
+def edition_of(assignment: str) -> str:
+    """``"04_layers_zh"`` -> ``"zh"``; an assignment without an edition's suffix is ``"en"``."""
+    for edition, suffix in EDITIONS.items():
+        if suffix and assignment.endswith(suffix):
+            return edition
+    return "en"
+
+
+def assignments(root: Path = ROOT, folder: str = "solutions",
+                edition: str | None = None) -> list[str]:
     """The course's assignments: the folders ``NN_topic`` of ``root/folder`` that hold
-    ``NN_topic.ipynb``, sorted (by number, since names start with it)."""
+    ``NN_topic.ipynb``, sorted (by number, since names start with it).
+
+    ``edition`` ("en", "zh") keeps only that edition's; None keeps every edition's.
+    """
+    if edition is not None and edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {sorted(EDITIONS)}, got {edition!r}")
     where = Path(root) / folder
     if not where.is_dir():
         return []
     return sorted(p.name for p in where.iterdir()
-                  if p.is_dir() and (p / f"{p.name}.ipynb").is_file())
+                  if p.is_dir() and (p / f"{p.name}.ipynb").is_file()
+                  and edition in (None, edition_of(p.name)))
 
 
 def nbgrader_env(base: dict[str, str] | None = None) -> dict[str, str]:

@@ -2,15 +2,21 @@
 
 ``lab`` copies the release ``notebooks/`` into the git-ignored ``work/`` on first run (a notebook
 already there is never overwritten: it holds the learner's edits), then starts JupyterLab on
-``work/`` with nbgrader's Validate button and nothing else of nbgrader. ``teach`` starts
-JupyterLab on the repository with every nbgrader extension (formgrader, Create Assignment), for
-editing ``solutions/`` and grading.
+that copy with nbgrader's Validate button and nothing else of nbgrader. Each edition has its own
+copy (:func:`work_folder`): ``work/en/`` and ``work/zh/``; a copy made before there were editions,
+``work/NN_topic/``, stays where it is and is the English one. ``lab --lang zh`` copies only the zh
+edition's assignments (``NN_topic_zh``) and shows JupyterLab itself in Chinese, through its
+zh-CN language pack and the settings override in ``scripts/jupyter/lang-zh/`` (never ``LANG``;
+``lang-en/`` keeps ``make lab`` English whatever the machine's locale).
+``teach`` starts JupyterLab on the repository with every nbgrader extension (formgrader, Create
+Assignment), for editing ``solutions/`` and grading.
 
 Both listen on 127.0.0.1 with a token (Jupyter's default, printed in the URL), without the news
 pop-up or the update check, and read their JupyterLab settings from ``scripts/jupyter/<role>/``
-through ``JUPYTER_CONFIG_PATH``. Their workspaces (open tabs) stay in ``work/.jupyter/``; outside
-the project only Jupyter's usual per-user files change (runtime files, and user settings such as
-the theme if you change them).
+through ``JUPYTER_CONFIG_PATH``. Their workspaces (open tabs) stay in the project: in the
+learner's copy (``work/en/.jupyter/``) and in ``work/.jupyter/teach/``; outside the project only
+Jupyter's usual per-user files change (runtime files, and user settings such as the theme if you
+change them).
 
 :class:`LabServer` starts the same server on a free port for the browser test.
 """
@@ -31,7 +37,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .course import ROOT, assignments, nbgrader_env
+from .course import EDITIONS, ROOT, assignments, nbgrader_env
 
 RELEASE = ROOT / "notebooks"
 SOLUTIONS = ROOT / "solutions"
@@ -39,6 +45,11 @@ WORK = ROOT / "work"
 JUPYTER_CONFIG = ROOT / "scripts" / "jupyter"
 
 ROLES = {"lab": "learner", "teach": "teach"}
+# JupyterLab's own language per edition: a folder used as LabApp.app_settings_dir, whose
+# overrides.json sets @jupyterlab/translation-extension:plugin's locale (the language pack's).
+# English is set too: JupyterLab's "default" locale would follow the server's LANG.
+LAB_LOCALES = {"en": "en", "zh": "zh_CN"}
+LAB_LANGUAGE_SETTINGS = {lang: JUPYTER_CONFIG / f"lang-{lang}" for lang in LAB_LOCALES}
 _NBGRADER = "nbgrader.server_extensions."
 # Server side of nbgrader per role; the lab side is in scripts/jupyter/<role>/labconfig.
 SERVER_EXTENSIONS = {
@@ -49,9 +60,23 @@ SERVER_EXTENSIONS = {
 }
 
 
-def course_notebooks(folder: Path) -> list[Path]:
-    """The course notebooks ``folder/NN_topic/NN_topic.ipynb``, sorted by number."""
-    return [folder / name / f"{name}.ipynb" for name in assignments(folder, ".")]
+def course_notebooks(folder: Path, edition: str | None = None) -> list[Path]:
+    """The course notebooks ``folder/NN_topic/NN_topic.ipynb``, sorted by number; only
+    ``edition``'s ("en": ``NN_topic``, "zh": ``NN_topic_zh``) when given."""
+    return [folder / name / f"{name}.ipynb" for name in assignments(folder, ".", edition)]
+
+
+def work_folder(edition: str = "en", work: Path = WORK) -> Path:
+    """Where the learner's copy of ``edition`` lives: ``work/<edition>/``.
+
+    A learner whose copy predates editions has it in ``work/`` itself (``work/NN_topic/``):
+    that copy stays where it is, untouched, and is the English edition's.
+    """
+    if edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {sorted(EDITIONS)}, got {edition!r}")
+    if edition == "en" and course_notebooks(work, "en"):
+        return work
+    return work / edition
 
 
 @dataclass
@@ -63,21 +88,32 @@ class WorkCopy:
     kept: list[Path] = field(default_factory=list)
 
 
-def make_work_copy(release: Path = RELEASE, work: Path = WORK) -> WorkCopy:
+def make_work_copy(release: Path = RELEASE, work: Path = WORK,
+                   edition: str | None = None) -> WorkCopy:
     """Copy every file of ``release`` that ``work`` lacks into ``work``; never overwrite one.
 
+    With ``edition``, only the folders of that edition's assignments are copied.
     A notebook added to the release later is copied on the next run; a notebook the learner has
-    (edited or not) is kept. Raises FileNotFoundError when ``release`` holds no course notebook.
+    (edited or not) is kept. Raises FileNotFoundError when ``release`` holds no course notebook
+    (of that edition).
     """
-    if not course_notebooks(release):
+    if not course_notebooks(release, edition):
+        if edition not in (None, "en"):
+            raise FileNotFoundError(
+                f"the {edition} edition is not built yet: no NN_topic{EDITIONS[edition]} "
+                f"notebooks in {release} (docs/editions.md says how to build it).")
         raise FileNotFoundError(
             f"no course notebooks (NN_topic/NN_topic.ipynb) in {release}; "
             "regenerate the release with `make release`, or check out notebooks/ from git.")
+    other_editions = ({p.parent.name for p in course_notebooks(release)}
+                      - {p.parent.name for p in course_notebooks(release, edition)})
     result = WorkCopy(work=work)
     for source in sorted(release.rglob("*")):
         rel = source.relative_to(release)
         if not source.is_file() or any(part.startswith(".") for part in rel.parts):
             continue  # .ipynb_checkpoints and other hidden state are not part of the release
+        if rel.parts[0] in other_editions:
+            continue
         target = work / rel
         if target.exists():
             result.kept.append(target)
@@ -102,15 +138,19 @@ def server_env(role: str, base: dict[str, str] | None = None) -> dict[str, str]:
 
 def server_command(role: str, root_dir: Path, *, state_dir: Path, port: int | None = None,
                    token: str | None = None, open_browser: bool = True,
-                   default_url: str | None = None, extra: list[str] | tuple = ()) -> list[str]:
+                   default_url: str | None = None, lang: str = "en",
+                   extra: list[str] | tuple = ()) -> list[str]:
     """The ``jupyter lab`` command line for ``role`` ("lab" or "teach") serving ``root_dir``.
 
     ``state_dir`` keeps JupyterLab's workspaces (open tabs), so they stay with the project.
     ``port=None`` lets Jupyter pick (8888, then the next free); ``token=None`` lets it make a
-    random one. ``extra`` arguments come last and override the others.
+    random one. ``lang`` ("en", "zh") is the language of JupyterLab's own menus and dialogs.
+    ``extra`` arguments come last and override the others.
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {sorted(ROLES)}, got {role!r}")
+    if lang not in LAB_LOCALES:
+        raise ValueError(f"lang must be one of {sorted(LAB_LOCALES)}, got {lang!r}")
     cmd = [sys.executable, "-m", "jupyter", "lab",
            f"--ServerApp.root_dir={root_dir}",
            "--ServerApp.ip=127.0.0.1",
@@ -128,6 +168,8 @@ def server_command(role: str, root_dir: Path, *, state_dir: Path, port: int | No
         cmd.append(f"--IdentityProvider.token={token}")
     if default_url is not None:
         cmd.append(f"--LabApp.default_url={default_url}")
+    if role == "lab":  # its overrides.json picks the language (pack)
+        cmd.append(f"--LabApp.app_settings_dir={LAB_LANGUAGE_SETTINGS[lang]}")
     return cmd + list(extra)
 
 
@@ -164,13 +206,14 @@ class LabServer:
     """
 
     def __init__(self, role: str, root_dir: Path, *, state_dir: Path, log_path: Path,
-                 env: dict[str, str] | None = None, cwd: Path = ROOT,
+                 env: dict[str, str] | None = None, cwd: Path = ROOT, lang: str = "en",
                  startup_timeout: float = 90.0):
         self.role, self.root_dir, self.log_path = role, Path(root_dir), Path(log_path)
         self.port, self.token = free_port(), secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
         self._cmd = server_command(role, self.root_dir, state_dir=Path(state_dir),
-                                   port=self.port, token=self.token, open_browser=False)
+                                   port=self.port, token=self.token, open_browser=False,
+                                   lang=lang)
         self._env, self._cwd, self._timeout = server_env(role, env), cwd, startup_timeout
         self.process: subprocess.Popen | None = None
         self.leftover_pids: list[int] = []
@@ -237,18 +280,19 @@ class LabServer:
         self.stop()
 
 
-def _say_where(copy: WorkCopy, release: Path) -> None:
+def _say_where(copy: WorkCopy, release: Path, edition: str = "en") -> None:
+    make = "make lab" if edition == "en" else f"make lab-{edition}"
     print(f"Your copy of the course: {copy.work}")
     if copy.copied:
         names = sorted({p.relative_to(copy.work).parts[0] for p in copy.copied})
         print(f"  copied from {release.name}/ just now: {', '.join(names)}")
     if copy.kept:
         print(f"  {len(copy.kept)} file(s) already there are kept as you left them; to start a "
-              f"notebook over, delete its folder in {copy.work.name}/ and run `make lab` again.")
+              f"notebook over, delete its folder in {copy.work.name}/ and run `{make}` again.")
     print(f"  {copy.work.name}/ is git-ignored: your edits never touch the release in "
           f"{release.name}/.")
-    example = course_notebooks(copy.work)[0].relative_to(ROOT) if copy.work.is_relative_to(ROOT) \
-        else course_notebooks(copy.work)[0]
+    first = course_notebooks(copy.work, edition)[0]
+    example = first.relative_to(ROOT) if first.is_relative_to(ROOT) else first
     print(f"  Validate button: the visible tests. Full grade: make grade NB={example}\n")
 
 
@@ -263,20 +307,25 @@ def cli(command: str, argv: list[str]) -> int:
                         help="port to listen on (default: 8888 or the next free one)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
     if command == "lab":
-        parser.add_argument("--work", type=Path, default=WORK,
-                            help="where your copy of the course lives (default: %(default)s)")
+        parser.add_argument("--lang", choices=sorted(EDITIONS), default="en",
+                            help="the edition: en (English) or zh (中文版, JupyterLab in Chinese)")
+        parser.add_argument("--work", type=Path, default=None,
+                            help=f"where your copy of the course lives (default: "
+                                 f"{WORK.name}/<lang>/)")
     parser.add_argument("jupyter_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    lang = getattr(args, "lang", "en")
     if command == "lab":
+        work = args.work.resolve() if args.work else work_folder(lang)
         try:
-            copy = make_work_copy(RELEASE, args.work.resolve())
+            copy = make_work_copy(RELEASE, work, lang)
         except FileNotFoundError as error:
             print(f"bpcourse lab: {error}", file=sys.stderr)
             return 1
-        _say_where(copy, RELEASE)
+        _say_where(copy, RELEASE, lang)
         root_dir, state_dir = copy.work, copy.work / ".jupyter" / "learner"
-        first = course_notebooks(copy.work)[0]
+        first = course_notebooks(copy.work, lang)[0]
         # First run: open notebook 01; later runs restore the learner's own tabs.
         default_url = (f"/lab/tree/{first.relative_to(root_dir).as_posix()}"
                        if first in copy.copied else None)
@@ -285,7 +334,7 @@ def cli(command: str, argv: list[str]) -> int:
         print(f"Instructor's JupyterLab on {ROOT}: menu Nbgrader > Formgrader; Create Assignment "
               "in the right sidebar. Edit solutions/, then `make release`.\n")
     cmd = server_command(command, root_dir, state_dir=state_dir, port=args.port,
-                         open_browser=not args.no_browser, default_url=default_url,
+                         open_browser=not args.no_browser, default_url=default_url, lang=lang,
                          extra=args.jupyter_args)
     print("Stop the server with Ctrl-C.\n", flush=True)
     os.chdir(ROOT)  # nbgrader reads nbgrader_config.py from the server's working folder

@@ -52,8 +52,8 @@ class Outcome:
         table: dict[str, tuple[float, float, str | None]] = {}
         for r in self.results:
             score, top, msg = table.get(r.exercise, (0.0, 0.0, None))
-            if r.message and (msg is None or ("mistake" in r.message.lower()
-                                              and "mistake" not in msg.lower())):
+            if r.message and (msg is None or (_names_a_mistake(r.message)
+                                              and not _names_a_mistake(msg))):
                 msg = r.message
             table[r.exercise] = (score + r.score, top + r.max_score, msg)
         return table
@@ -70,6 +70,11 @@ class Outcome:
         return cls(data["student"], data["assignment"], data["graded"], data.get("reason"),
                    [TestResult(**r) for r in data.get("results", [])],
                    list(data.get("tampering", [])))
+
+
+def _names_a_mistake(message: str) -> bool:
+    """Whether a failure message names the likely mistake (in either edition's words)."""
+    return "mistake" in message.lower() or "可能的错误" in message
 
 
 def hint_of(message: str | None) -> str:

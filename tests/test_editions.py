@@ -1,0 +1,155 @@
+"""The two editions cannot drift: a builder writes both from one list of cells, and for every
+notebook that has a zh edition, its answer cells, test cells, grade ids and points are those of
+the English one. Only the prose (and a demo cell's figure labels) differs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from bpcourse.tools.course import EDITIONS, ROOT, assignments, edition_of
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import nbbuild  # noqa: E402
+
+sys.path.remove(str(ROOT / "scripts"))
+
+
+def graded_signature(nb) -> list[tuple]:
+    """What grading depends on, cell by nbgrader cell: kind, grade id, flags, points, and the
+    code of answer and test cells (a written answer's prose is per language)."""
+    signature = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader")
+        if not meta:
+            continue
+        code = cell.source if cell.cell_type == "code" else None
+        signature.append((cell.cell_type, meta["grade_id"], meta["grade"], meta["solution"],
+                          meta["locked"], meta.get("points"), code))
+    return signature
+
+
+def _pairs(folder: str) -> list[tuple[Path, Path]]:
+    names = assignments(ROOT, folder, "zh")
+    suffix = EDITIONS["zh"]
+    return [(ROOT / folder / n[:-len(suffix)] / f"{n[:-len(suffix)]}.ipynb",
+             ROOT / folder / n / f"{n}.ipynb") for n in names]
+
+
+def _toy_cells(zh_for_every_markdown: bool = True):
+    return [
+        nbbuild.md("# Chain rule", zh="# 链式法则"),
+        nbbuild.code("import bpcourse\nimport numpy as np"),
+        nbbuild.md("Write the local gradient.", zh="写出局部梯度。" if zh_for_every_markdown
+                   else None),
+        nbbuild.answer("local", "def local(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n"
+                                "    ### END SOLUTION"),
+        nbbuild.test("test_local", 3, "assert local(3) == 6"),
+        nbbuild.code("plt.title('upstream gradient')", zh="plt.title('上游梯度')"),
+        nbbuild.written("why", 2, "Why is ∂L/∂L = 1?", zh="为什么 ∂L/∂L = 1？"),
+    ]
+
+
+def test_a_builder_with_zh_prose_writes_both_editions_with_the_same_grading(tmp_path):
+    en_path = nbbuild.write("02_toy", _toy_cells(), root=tmp_path)
+    zh_path = tmp_path / "solutions" / "02_toy_zh" / "02_toy_zh.ipynb"
+    en, zh = nbformat.read(en_path, 4), nbformat.read(zh_path, 4)
+
+    assert graded_signature(zh) == graded_signature(en)
+    assert len(graded_signature(en)) == 3
+    assert zh.cells[0].source == nbbuild.ZH_LANGUAGE_CELL, "zh selects Chinese messages first"
+    assert [c.source for c in zh.cells[1:]][::2] == ["# 链式法则", "写出局部梯度。",
+                                                     "assert local(3) == 6", "为什么 ∂L/∂L = 1？"]
+    assert "plt.title('上游梯度')" in [c.source for c in zh.cells]
+    assert "plt.title('upstream gradient')" in [c.source for c in en.cells]
+    assert not any(nbbuild._ZH in c.metadata for c in en.cells + zh.cells)
+    assert [c.id for c in zh.cells[1:]] == [c.id for c in en.cells]
+    assert edition_of(zh_path.parent.name) == "zh"
+
+
+def test_without_zh_for_every_markdown_cell_only_english_is_written(tmp_path, capsys):
+    nbbuild.write("02_toy", _toy_cells(zh_for_every_markdown=False), root=tmp_path)
+    assert assignments(tmp_path) == ["02_toy"]
+    assert "zh edition not written, 1 markdown cell(s)" in capsys.readouterr().err
+
+
+def test_a_builder_without_zh_writes_what_it_always_wrote(tmp_path):
+    cells = [nbbuild.md("# Title"), nbbuild.test("t", 1, "assert True")]
+    path = nbbuild.write("03_plain", cells, root=tmp_path)
+    nb = nbformat.read(path, 4)
+    assert [c.id for c in nb.cells] == ["03-000", "03-001"]
+    assert assignments(tmp_path) == ["03_plain"]
+
+
+@pytest.mark.parametrize("folder", ["solutions", "notebooks"])
+def test_every_zh_notebook_grades_exactly_like_its_english_one(folder):
+    for en_path, zh_path in _pairs(folder):
+        assert en_path.is_file(), f"{zh_path} has no English notebook {en_path}"
+        en, zh = nbformat.read(en_path, 4), nbformat.read(zh_path, 4)
+        assert graded_signature(zh) == graded_signature(en), (
+            f"{zh_path.name} and {en_path.name} differ in answer or test cells, grade ids or "
+            "points: both are written by one builder, rebuild with scripts/build_solutions.py")
+
+
+# --- both editions in one gradebook -------------------------------------------------------------
+
+def _grading_cells():
+    answer_src = ("def grad_W(x, dout):\n    ### BEGIN SOLUTION\n    return x.T @ dout\n"
+                  "    ### END SOLUTION")
+    test_src = ("import numpy as np\nfrom bpcourse import check_gradient\n"
+                "x, dout = np.arange(6.0).reshape(3, 2), np.ones((3, 4))\n"
+                "check_gradient(grad_W(x, dout), x.T @ dout, 'dW')")
+    return [nbbuild.md("# dW", zh="# 权重的梯度 dW"),
+            nbbuild.answer("grad_W", answer_src),
+            nbbuild.test("test_grad_W", 4, test_src)]
+
+
+@pytest.mark.slow
+def test_one_gradebook_grades_both_editions_alike_with_hints_in_each_language(tmp_path):
+    from bpcourse.tools.autograde import autograde, make_course
+    from bpcourse.tools.nbgrader_run import run_nbgrader
+
+    source = tmp_path / "source"
+    (source / "solutions").mkdir(parents=True)
+    (source / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    nbbuild.write("01_toy", _grading_cells(), root=source)
+    names = ["01_toy", "01_toy_zh"]
+    course = make_course(tmp_path / "course", names, root=source)
+    db_url = f"sqlite:///{course / 'gradebook.db'}"  # one gradebook for both editions
+    for name in names:
+        done = run_nbgrader(["generate_assignment", name, f"--CourseDirectory.db_url={db_url}"],
+                            course)
+        assert done.returncode == 0, done.stdout + done.stderr
+        release = nbformat.read(course / "notebooks" / name / f"{name}.ipynb", 4)
+        for cell in release.cells:  # the classic mistake: dout @ x.T's shape, transposed
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == "grad_W":
+                cell.source = "def grad_W(x, dout):\n    return (x.T @ dout).T"
+        target = course / "submitted" / "ana" / name / f"{name}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(release, target)
+
+    (en,), _ = autograde(course, "01_toy", students=["ana"], db_url=db_url)
+    (zh,), _ = autograde(course, "01_toy_zh", students=["ana"], db_url=db_url)
+    assert (en.graded, en.score, en.max_score) == (zh.graded, zh.score, zh.max_score) == (
+        True, 0.0, 4.0)
+    assert "Likely mistake: transposed" in en.results[0].message
+    assert "可能的错误：转置了" in zh.results[0].message
+
+
+def test_bpcourse_grade_tells_the_editions_apart_by_file_name(tmp_path):
+    from bpcourse.tools.autograde import assignment_of
+    from bpcourse.tools.outcome import Outcome, TestResult
+
+    for name in ("04_layers", "04_layers_zh", "05_mlp"):
+        nbbuild.write(name, [nbbuild.md("x")], root=tmp_path)
+    downloads = tmp_path / "Downloads"
+    assert assignment_of(downloads / "04_layers_zh-Copy1.ipynb", tmp_path) == "04_layers_zh"
+    assert assignment_of(downloads / "04_layers-Copy1.ipynb", tmp_path) == "04_layers"
+    assert assignment_of(downloads / "04_layers_zh.ipynb", tmp_path) == "04_layers_zh"
+    out = Outcome("self", "04_layers_zh", True, results=[
+        TestResult("t1", "linear", 0, 2, "AssertionError: dW：形状不对。"),
+        TestResult("t2", "linear", 0, 3, "AssertionError: dW：形状不对。可能的错误：转置了。")])
+    assert out.exercises()["linear"][2].endswith("可能的错误：转置了。")
