@@ -101,7 +101,7 @@ def grad_norms(model):
 ''',
 }
 
-_STEP = "p.data -= lr * p.grad\n"
+_STEP = "p.data -= lr * p.grad"  # also in the docstring: replaced there too, harmlessly
 _BWD = "            dout = layer.backward(dout)\n        return dout\n"
 
 # exercise -> [(label, replacements of the reference answer, text the hint must contain)]
@@ -114,7 +114,7 @@ MISTAKES = {
          "overwrote the first one's cache"),
         ("params_no_bias", [("self.params = [self.W, self.b]", "self.params = [self.W]")],
          "the bias b is missing"),
-        ("returns_none", [("        return dx\n", "")], "returned None"),
+        ("returns_none", [("        return dx", "")], "returned None"),
     ],
     "relu_module": [
         ("relu_cache_on_class", [("out, self.cache = layers", "out, ReLU.cache = layers"),
@@ -127,7 +127,7 @@ MISTAKES = {
     "loss_module": [
         ("returns_tuple", [("        return loss\n", "        return loss, self.dlogits\n")],
          "returned a tuple"),
-        ("backward_returns_none", [("        return self.dlogits\n", "        self.dlogits\n")],
+        ("backward_returns_none", [("        return self.dlogits", "        self.dlogits")],
          "returned None"),
         ("first_forward_only", [("loss, self.dlogits = layers.softmax_cross_entropy(logits, y)",
                                  "loss, dlogits = layers.softmax_cross_entropy(logits, y)\n"
@@ -147,10 +147,10 @@ MISTAKES = {
          "never the weights p.data"),
     ],
     "sgd_step": [
-        ("uphill", [(_STEP, "p.data += lr * p.grad\n")], "uphill"),
-        ("no_lr", [(_STEP, "p.data -= p.grad\n")], "the learning rate is missing"),
-        ("new_array", [(_STEP, "p.data = p.data - lr * p.grad\n")], "p.data is a new array"),
-        ("zeroes_grad", [(_STEP, "p.data -= lr * p.grad\n        p.grad[...] = 0\n")],
+        ("uphill", [(_STEP, "p.data += lr * p.grad")], "uphill"),
+        ("no_lr", [(_STEP, "p.data -= p.grad")], "the learning rate is missing"),
+        ("new_array", [(_STEP, "p.data = p.data - lr * p.grad")], "p.data is a new array"),
+        ("zeroes_grad", [(_STEP, "p.data -= lr * p.grad\n        p.grad[...] = 0")],
          "p.grad was changed"),
     ],
     "train_step": [  # in this order: see the module docstring
@@ -164,7 +164,7 @@ MISTAKES = {
                                    "    model.backward(loss_fn.backward())\n")],
          "the step must come after backward"),
         ("zero_grad_missing", [("    model.zero_grad()\n", "")], "zero_grad is missing"),
-        ("returns_none", [("    return loss\n", "")], "returned None"),
+        ("returns_none", [("    return loss", "")], "returned None"),
     ],
     "grad_norms": [
         ("no_sqrt", [("float(np.sqrt(sum(np.sum(p.grad ** 2) for p in layer.params)))",
