@@ -30,7 +30,8 @@ from .toolkit import (
 )
 
 __all__ = ["test_linear_module", "test_relu_module", "test_loss_module", "test_sequential",
-           "test_sgd_step", "test_train_step", "test_grad_norms", "require_written", "call"]
+           "test_sgd_step", "test_train_step", "test_grad_norms", "assert_own_module",
+           "require_written", "call"]
 
 # Captured at import, so that a notebook cell that reassigns them cannot change the oracles.
 _maximum, _tanh, _sum, _array_equal = np.maximum, np.tanh, np.sum, np.array_equal
@@ -38,6 +39,19 @@ _exp, _log, _sqrt, _eye, _zeros_like = np.exp, np.log, np.sqrt, np.eye, np.zeros
 
 _SHARED_CACHE = ("keep the cache on the instance (self.cache = ...), not on the class or in a "
                  "global: every layer needs its own")
+
+
+# The finished modules of bpcourse.nn: an answer must not be, subclass or call any of them.
+_NN_MODULES = (_nn.Linear, _nn.ReLU, _nn.Sigmoid, _nn.Tanh, _nn.Sequential,
+               _nn.SoftmaxCrossEntropy, _nn.MSELoss, _nn.SGD)
+
+
+def assert_own_module(answer) -> None:
+    """Fail (DelegationDetected) if the learner's class is, subclasses or calls one of
+    bpcourse.nn's finished modules. Calling the functional layers of bpcourse.layers and
+    using nn.Parameter is the design, and passes. The visible tests call it first, so a
+    delegating answer earns no points at all."""
+    _refuse_reference(answer, *_NN_MODULES)
 
 
 def _refuse_reference(answer, *references) -> None:
@@ -91,7 +105,7 @@ def test_linear_module(Linear, seeds=(11, 12, 13)) -> None:
     """Linear(n_in, n_out, seed): W (n_in, n_out), b (n_out,) Parameters, params = [W, b],
     seeded; forward = x @ W + b; backward adds dW, db into the .grad (twice -> twice) and
     returns dx, all against central differences; two layers keep their own caches."""
-    _refuse_reference(Linear, _nn.Linear, _nn.Sequential)
+    assert_own_module(Linear)
     for seed in seeds:
         _linear_case(Linear, seed, *_sizes(seed, 3))
     _two_linears(Linear, seeds[0] + 100)
@@ -184,7 +198,7 @@ def _two_linears(Linear, seed: int) -> None:
 def test_relu_module(ReLU, seeds=(21, 22, 23)) -> None:
     """ReLU(): params == [], forward = max(0, x), backward = dout where x > 0 (central
     differences), on 2-D and 3-D inputs; two ReLUs keep their own caches."""
-    _refuse_reference(ReLU, _nn.ReLU, _nn.Sequential)
+    assert_own_module(ReLU)
     relu = _make(ReLU, "ReLU")
     if _params_of(relu, "ReLU"):
         raise AssertionError("ReLU: params must be an empty list: ReLU has no parameters.")
@@ -225,7 +239,7 @@ def _ce_loss(logits: np.ndarray, y: np.ndarray) -> float:
 def test_loss_module(SoftmaxCrossEntropy, seeds=(31, 32, 33)) -> None:
     """forward(logits, y) returns the mean cross-entropy (a float); backward() returns dlogits
     (central differences of the loss) of the most recent forward."""
-    _refuse_reference(SoftmaxCrossEntropy, _nn.SoftmaxCrossEntropy)
+    assert_own_module(SoftmaxCrossEntropy)
     name = "SoftmaxCrossEntropy"
     for seed in seeds:
         n, c = _sizes(seed, 2)
@@ -364,7 +378,7 @@ def test_sequential(Sequential, seeds=(71, 72)) -> None:
     them last to first, chained, leaves every .grad equal to central differences and returns
     dL/dx (a second backward adds again); params is every layer's, flat and in order;
     zero_grad zeroes every .grad and nothing else. Square and non-square networks."""
-    _refuse_reference(Sequential, _nn.Sequential)
+    assert_own_module(Sequential)
     cases = [(70, (3, 3, 3, 3))] + [(s, _sizes(s, 4, 2, 8)) for s in seeds]
     for seed, sizes in cases:
         _sequential_case(Sequential, seed, sizes)

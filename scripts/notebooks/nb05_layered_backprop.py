@@ -205,7 +205,7 @@ CELLS = [
 
     from bpcourse import data, layers, nn, plots
     from bpcourse.check import compare, rel_error
-    from bpcourse.grading import expect
+    from bpcourse.grading import expect, nb05
     from bpcourse.numgrad import numerical_gradient, numerical_gradient_array
 
     rng = np.random.default_rng(0)
@@ -279,6 +279,7 @@ CELLS = [
     """),
     answer("linear_module", LINEAR),
     test("linear_module_visible", 2, """
+    nb05.assert_own_module(Linear)  # your own class, not one of bpcourse.nn's
     layer = Linear(3, 2, seed=0)
     assert layer.W.data.shape == (3, 2) and layer.b.data.shape == (2,), (
         f"W must be (n_in, n_out) = (3, 2) and b (n_out,) = (2,); got W {layer.W.data.shape}, "
@@ -314,6 +315,7 @@ CELLS = [
     """),
     answer("relu_module", RELU),
     test("relu_module_visible", 1, """
+    nb05.assert_own_module(ReLU)  # your own class, not one of bpcourse.nn's
     relu = ReLU()
     assert relu.params == [], "ReLU has no parameters: self.params = []"
     x_test = np.array([[-2.0, -0.5, 0.5, 2.0], [1.0, -1.0, 3.0, -3.0]])
@@ -338,6 +340,7 @@ CELLS = [
     """),
     answer("loss_module", LOSS),
     test("loss_module_visible", 1, """
+    nb05.assert_own_module(SoftmaxCrossEntropy)  # your own class, not one of bpcourse.nn's
     loss_fn = SoftmaxCrossEntropy()
     loss = loss_fn.forward(np.zeros((2, 4)), np.array([0, 3]))
     assert not isinstance(loss, tuple), (
@@ -379,6 +382,7 @@ CELLS = [
     """),
     answer("sequential", SEQUENTIAL),
     test("sequential_visible", 2, """
+    nb05.assert_own_module(Sequential)  # your own class, not one of bpcourse.nn's
     test_layers = [nn.Linear(2, 5, seed=1), nn.ReLU(), nn.Linear(5, 3, seed=2)]
     for layer in test_layers[::2]:  # a non-zero bias, so that a lost bias shows
         layer.b.data[:] = np.random.default_rng(6).standard_normal(layer.b.data.shape)

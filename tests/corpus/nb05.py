@@ -6,6 +6,7 @@ notebook; only train_step calls another answer (sgd_step), so the sgd mistakes t
 update are paired with train_step mistakes whose hint fires before the update is compared.
 """
 
+from .build import Submission
 from .series import standard
 
 A = "05_layered_backprop"
@@ -189,5 +190,35 @@ PARTIAL: dict[str, float] = {"linear_cache_on_class": 2.0, "zeroes_grad": 1.0}
 KNOCK_ON = {"uphill": {"train_step": 0.0}, "no_lr": {"train_step": 0.0}}
 
 
-def submissions():
+def _standard():
     return standard("nb05", A, ALTERNATIVES, MISTAKES, PARTIAL, knock_on=KNOCK_ON)
+
+
+# Modules that only hand the work to bpcourse.nn's finished ones: no points, visible or hidden.
+DELEGATING = {
+    "linear_module": "Linear = nn.Linear\n",
+    "relu_module": "class ReLU(nn.ReLU):\n    pass\n",
+    "loss_module": '''
+class SoftmaxCrossEntropy:
+    def __init__(self):
+        self.inner = nn.SoftmaxCrossEntropy()
+
+    def forward(self, logits, y):
+        return self.inner.forward(logits, y)
+
+    def backward(self):
+        return self.inner.backward()
+''',
+    "sequential": '''
+class Sequential(nn.Sequential):
+    def __init__(self, layers):
+        super().__init__(*layers)
+''',
+}
+
+
+def submissions():
+    return _standard() + [
+        Submission("nb05-delegates-to-nn", A, answers=dict(DELEGATING),
+                   expected=dict.fromkeys(DELEGATING, 0.0),
+                   hints=dict.fromkeys(DELEGATING, "reference"))]
