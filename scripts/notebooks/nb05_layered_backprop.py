@@ -602,7 +602,7 @@ CELLS = [
     tiny = np.arange(0, len(X), 30)  # 10 points from the three classes
     model = Sequential([Linear(2, 64, seed=1), ReLU(), Linear(64, 3, seed=2)])
     loss_fn = SoftmaxCrossEntropy()
-    tiny_losses = [train_step(model, loss_fn, X[tiny], y[tiny], lr=0.5)
+    tiny_losses = [train_step(model, loss_fn, X[tiny], y[tiny], lr=1.0)
                    for _ in range(300 if QUICK else 1000)]
     print(f"10 points: loss {tiny_losses[0]:.3f} -> {tiny_losses[-1]:.4f} after "
           f"{len(tiny_losses)} steps; accuracy on them {accuracy(model, X[tiny], y[tiny]):.0%}")
