@@ -155,6 +155,19 @@ def test_nb04_delegating_to_the_reference_earns_nothing():
         nb04.test_mse_loss(mse_loss)
 
 
+def test_nb04_the_reference_itself_earns_nothing_visible_or_hidden():
+    """`linear_forward = layers.linear_forward` calls nothing: it *is* the reference."""
+    from bpcourse import layers
+    from bpcourse.grading import DelegationDetected, nb04
+
+    with pytest.raises(DelegationDetected, match="bpcourse.layers.linear_forward"):
+        nb04.test_linear(layers.linear_forward, layers.linear_backward)
+    with pytest.raises(DelegationDetected, match="reference"):
+        nb04.assert_own_answer(layers.relu_forward)
+    own, _ = _nb04_answer("relu")
+    nb04.assert_own_answer(*own)  # the notebook's own answer passes
+
+
 def test_nb04_oracles_agree_with_central_differences():
     """The analytic softmax oracle is itself checked against an independent numeric gradient."""
     nb04, _ = _nb04()

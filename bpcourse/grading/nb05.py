@@ -30,7 +30,7 @@ from .toolkit import (
 )
 
 __all__ = ["test_linear_module", "test_relu_module", "test_loss_module", "test_sequential",
-           "test_sgd_step", "test_train_step", "test_grad_norms", "assert_own_module",
+           "test_sgd_step", "test_train_step", "test_grad_norms", "assert_own_answer",
            "require_written", "call"]
 
 # Captured at import, so that a notebook cell that reassigns them cannot change the oracles.
@@ -46,19 +46,19 @@ _NN_MODULES = (_nn.Linear, _nn.ReLU, _nn.Sigmoid, _nn.Tanh, _nn.Sequential,
                _nn.SoftmaxCrossEntropy, _nn.MSELoss, _nn.SGD)
 
 
-def assert_own_module(answer) -> None:
-    """Fail (DelegationDetected) if the learner's class is, subclasses or calls one of
-    bpcourse.nn's finished modules. Calling the functional layers of bpcourse.layers and
-    using nn.Parameter is the design, and passes. The visible tests call it first, so a
-    delegating answer earns no points at all."""
-    _refuse_reference(answer, *_NN_MODULES)
+def assert_own_answer(answer) -> None:
+    """Fail (DelegationDetected) if the learner's class or function is, subclasses or calls
+    one of bpcourse.nn's finished modules (or its SGD). Calling the functional layers of
+    bpcourse.layers and using nn.Parameter is the design, and passes. The visible tests call
+    it first, so a delegating answer earns no points at all."""
+    _refuse_reference(answer, *_NN_MODULES, _nn.SGD.step)
 
 
 def _refuse_reference(answer, *references) -> None:
     """The answer class must not be, or subclass, a reference class of bpcourse.nn, nor call
     one (the functional layers of bpcourse.layers are allowed: they are the design)."""
     for ref in references:
-        if isinstance(answer, type) and issubclass(answer, ref):
+        if isinstance(answer, type) and isinstance(ref, type) and issubclass(answer, ref):
             raise DelegationDetected(
                 f"{answer.__name__} is or subclasses {ref.__module__}.{ref.__qualname__}, the "
                 "package's reference module: the exercise is to write it yourself, so this "
@@ -105,7 +105,7 @@ def test_linear_module(Linear, seeds=(11, 12, 13)) -> None:
     """Linear(n_in, n_out, seed): W (n_in, n_out), b (n_out,) Parameters, params = [W, b],
     seeded; forward = x @ W + b; backward adds dW, db into the .grad (twice -> twice) and
     returns dx, all against central differences; two layers keep their own caches."""
-    assert_own_module(Linear)
+    assert_own_answer(Linear)
     for seed in seeds:
         _linear_case(Linear, seed, *_sizes(seed, 3))
     _two_linears(Linear, seeds[0] + 100)
@@ -198,7 +198,7 @@ def _two_linears(Linear, seed: int) -> None:
 def test_relu_module(ReLU, seeds=(21, 22, 23)) -> None:
     """ReLU(): params == [], forward = max(0, x), backward = dout where x > 0 (central
     differences), on 2-D and 3-D inputs; two ReLUs keep their own caches."""
-    assert_own_module(ReLU)
+    assert_own_answer(ReLU)
     relu = _make(ReLU, "ReLU")
     if _params_of(relu, "ReLU"):
         raise AssertionError("ReLU: params must be an empty list: ReLU has no parameters.")
@@ -239,7 +239,7 @@ def _ce_loss(logits: np.ndarray, y: np.ndarray) -> float:
 def test_loss_module(SoftmaxCrossEntropy, seeds=(31, 32, 33)) -> None:
     """forward(logits, y) returns the mean cross-entropy (a float); backward() returns dlogits
     (central differences of the loss) of the most recent forward."""
-    assert_own_module(SoftmaxCrossEntropy)
+    assert_own_answer(SoftmaxCrossEntropy)
     name = "SoftmaxCrossEntropy"
     for seed in seeds:
         n, c = _sizes(seed, 2)
@@ -378,7 +378,7 @@ def test_sequential(Sequential, seeds=(71, 72)) -> None:
     them last to first, chained, leaves every .grad equal to central differences and returns
     dL/dx (a second backward adds again); params is every layer's, flat and in order;
     zero_grad zeroes every .grad and nothing else. Square and non-square networks."""
-    assert_own_module(Sequential)
+    assert_own_answer(Sequential)
     cases = [(70, (3, 3, 3, 3))] + [(s, _sizes(s, 4, 2, 8)) for s in seeds]
     for seed, sizes in cases:
         _sequential_case(Sequential, seed, sizes)
@@ -504,7 +504,7 @@ def _check_zero_grad(model, layers, where: str) -> None:
 def test_sgd_step(sgd_step, seeds=(81, 82, 83)) -> None:
     """sgd_step(params, lr): every parameter's data becomes data − lr · grad, in place (the
     same array object), and the gradients are left alone."""
-    assert_own_work(sgd_step, _nn.SGD, _nn.SGD.step)
+    assert_own_answer(sgd_step)
     for seed in seeds:
         _sgd_case(sgd_step, seed)
 
@@ -546,7 +546,7 @@ def test_train_step(train_step, seeds=(91, 92)) -> None:
     """train_step(model, loss_fn, x, y, lr) on a reference network whose .grad hold stale
     values: returns the loss before the step; every parameter ends at data − lr · (central
     differences of the loss), so the stale gradients were zeroed first."""
-    assert_own_work(train_step, _nn.SGD, _nn.SGD.step)
+    assert_own_answer(train_step)
     for seed in seeds:
         _train_case(train_step, seed)
 

@@ -201,7 +201,7 @@ CELLS = [
     from bpcourse import plots
     from bpcourse.autograd import Value
     from bpcourse.check import compare, rel_error
-    from bpcourse.grading import expect
+    from bpcourse.grading import expect, nb04
     from bpcourse.numgrad import numerical_gradient, numerical_gradient_array
 
     rng = np.random.default_rng(0)
@@ -360,6 +360,7 @@ CELLS = [
     """),
     answer("linear", LINEAR),
     test("linear_visible", 2, """
+    nb04.assert_own_answer(linear_forward, linear_backward)  # not bpcourse.layers
     # A case you can check by hand (N=4, D=2, M=3: nothing square), then every gradient
     # against central differences of out = x @ W + b.
     x = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [-1.0, 0.5]])
@@ -441,6 +442,7 @@ CELLS = [
     """),
     answer("relu", RELU),
     test("relu_visible", 1, """
+    nb04.assert_own_answer(relu_forward, relu_backward)  # not bpcourse.layers
     x = np.array([[-2.0, -0.5, 0.5, 2.0], [1.0, -1.0, 3.0, -3.0]])
     out, cache = relu_forward(x)
     expect(out, np.array([[0.0, 0.0, 0.5, 2.0], [1.0, 0.0, 3.0, 0.0]]), "relu_forward: out")
@@ -497,6 +499,7 @@ CELLS = [
     """),
     answer("sigmoid", SIGMOID),
     test("sigmoid_visible", 1, """
+    nb04.assert_own_answer(sigmoid_forward, sigmoid_backward)  # not bpcourse.layers
     x = np.array([[-2.0, 0.0, 3.0], [1.0, -1.0, 0.5]])
     out, cache = sigmoid_forward(x)
     expect(out, 1 / (1 + np.exp(-x)), "sigmoid_forward: out")
@@ -574,6 +577,7 @@ CELLS = [
     """),
     answer("softmax_cross_entropy", SOFTMAX),
     test("softmax_cross_entropy_visible", 2, """
+    nb04.assert_own_answer(softmax_cross_entropy)  # not bpcourse.layers
     # Equal logits: every class has probability 1/C, so the loss is log(C).
     loss, dlogits = softmax_cross_entropy(np.zeros((2, 4)), np.array([0, 3]))
     assert np.isclose(loss, np.log(4)), f"equal logits must give log(4) = 1.3863, got {loss}"
@@ -635,6 +639,7 @@ CELLS = [
     """),
     answer("mse_loss", MSE),
     test("mse_loss_visible", 1, """
+    nb04.assert_own_answer(mse_loss)  # not bpcourse.layers
     pred, target = np.array([[1.0, 2.0, 0.0], [3.0, 4.0, 0.0]]), np.zeros((2, 3))
     loss, dpred = mse_loss(pred, target)
     assert np.isclose(loss, 30 / 6), f"mse of {pred.tolist()} against 0 is 30/6 = 5.0, got {loss}"

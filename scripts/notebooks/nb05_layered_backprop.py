@@ -279,7 +279,7 @@ CELLS = [
     """),
     answer("linear_module", LINEAR),
     test("linear_module_visible", 2, """
-    nb05.assert_own_module(Linear)  # your own class, not one of bpcourse.nn's
+    nb05.assert_own_answer(Linear)  # your own class, not one of bpcourse.nn's
     layer = Linear(3, 2, seed=0)
     assert layer.W.data.shape == (3, 2) and layer.b.data.shape == (2,), (
         f"W must be (n_in, n_out) = (3, 2) and b (n_out,) = (2,); got W {layer.W.data.shape}, "
@@ -315,7 +315,7 @@ CELLS = [
     """),
     answer("relu_module", RELU),
     test("relu_module_visible", 1, """
-    nb05.assert_own_module(ReLU)  # your own class, not one of bpcourse.nn's
+    nb05.assert_own_answer(ReLU)  # your own class, not one of bpcourse.nn's
     relu = ReLU()
     assert relu.params == [], "ReLU has no parameters: self.params = []"
     x_test = np.array([[-2.0, -0.5, 0.5, 2.0], [1.0, -1.0, 3.0, -3.0]])
@@ -340,7 +340,7 @@ CELLS = [
     """),
     answer("loss_module", LOSS),
     test("loss_module_visible", 1, """
-    nb05.assert_own_module(SoftmaxCrossEntropy)  # your own class, not one of bpcourse.nn's
+    nb05.assert_own_answer(SoftmaxCrossEntropy)  # your own class, not one of bpcourse.nn's
     loss_fn = SoftmaxCrossEntropy()
     loss = loss_fn.forward(np.zeros((2, 4)), np.array([0, 3]))
     assert not isinstance(loss, tuple), (
@@ -382,7 +382,7 @@ CELLS = [
     """),
     answer("sequential", SEQUENTIAL),
     test("sequential_visible", 2, """
-    nb05.assert_own_module(Sequential)  # your own class, not one of bpcourse.nn's
+    nb05.assert_own_answer(Sequential)  # your own class, not one of bpcourse.nn's
     test_layers = [nn.Linear(2, 5, seed=1), nn.ReLU(), nn.Linear(5, 3, seed=2)]
     for layer in test_layers[::2]:  # a non-zero bias, so that a lost bias shows
         layer.b.data[:] = np.random.default_rng(6).standard_normal(layer.b.data.shape)
@@ -479,6 +479,7 @@ CELLS = [
     """),
     answer("sgd_step", SGD),
     test("sgd_step_visible", 1, """
+    nb05.assert_own_answer(sgd_step)  # your own code, not bpcourse.nn.SGD
     p = nn.Parameter(np.array([1.0, -2.0, 3.0]), "p")
     p.grad[:] = [0.5, 0.5, -1.0]
     array_before = p.data
@@ -501,6 +502,7 @@ CELLS = [
     """),
     answer("train_step", TRAIN_STEP),
     test("train_step_visible", 1, """
+    nb05.assert_own_answer(train_step)  # your own code, with your sgd_step
     model_test = nn.Sequential(nn.Linear(2, 4, seed=3), nn.ReLU(), nn.Linear(4, 3, seed=4))
     reference = nn.Sequential(nn.Linear(2, 4, seed=3), nn.ReLU(), nn.Linear(4, 3, seed=4))
     x_test, y_test, lr_test = X[::30], y[::30], 0.5

@@ -214,6 +214,10 @@ class Sequential(nn.Sequential):
     def __init__(self, layers):
         super().__init__(*layers)
 ''',
+    "sgd_step": '''
+def sgd_step(params, lr):
+    nn.SGD(params, lr).step()
+''',
 }
 
 
