@@ -156,6 +156,19 @@ def test_nb04_delegating_to_the_reference_earns_nothing():
         nb04.test_mse_loss(mse_loss)
 
 
+def test_nb04_the_reference_itself_earns_nothing_visible_or_hidden():
+    """`linear_forward = layers.linear_forward` calls nothing: it *is* the reference."""
+    from bpcourse import layers
+    from bpcourse.grading import DelegationDetected, nb04
+
+    with pytest.raises(DelegationDetected, match="bpcourse.layers.linear_forward"):
+        nb04.test_linear(layers.linear_forward, layers.linear_backward)
+    with pytest.raises(DelegationDetected, match="reference"):
+        nb04.assert_own_answer(layers.relu_forward)
+    own, _ = _nb04_answer("relu")
+    nb04.assert_own_answer(*own)  # the notebook's own answer passes
+
+
 def test_nb04_oracles_agree_with_central_differences():
     """The analytic softmax oracle is itself checked against an independent numeric gradient."""
     nb04, _ = _nb04()
@@ -183,66 +196,131 @@ def test_nb04_grading_is_quiet(capfd):
 
 # ----- notebook 05: layered backprop (owned by the 04-06 engineer) -----
 
-def _nb05_answer(const: str, name: str, mutations=()):
+_NB05 = {  # exercise: (source constants, the name graded, grading test)
+    "linear": (("LINEAR",), "Linear", "test_linear_module"),
+    "relu": (("RELU",), "ReLU", "test_relu_module"),
+    "loss": (("LOSS",), "SoftmaxCrossEntropy", "test_loss_module"),
+    "sequential": (("SEQUENTIAL",), "Sequential", "test_sequential"),
+    "sgd": (("SGD",), "sgd_step", "test_sgd_step"),
+    "train": (("SGD", "TRAIN_STEP"), "train_step", "test_train_step"),
+    "norms": (("GRAD_NORMS",), "grad_norms", "test_grad_norms"),
+}
+
+
+def _nb05_answer(exercise: str, mutations=()):
+    """The notebook's answer for `exercise` (with `mutations` applied to its own source), run
+    in a scope like the notebook's (np, nn, layers; train_step sees the notebook's sgd_step)."""
+    from bpcourse import layers, nn
     from bpcourse.grading import nb05
 
-    source = getattr(_builder("nb05_layered_backprop"), const)
+    consts, name, test_name = _NB05[exercise]
+    builder = _builder("nb05_layered_backprop")
+    *before, own = (getattr(builder, c) for c in consts)
     for old, new in mutations:
-        assert source.count(old) == 1, f"{old!r} is not exactly once in the {const} solution"
-        source = source.replace(old, new)
-    return _define(source, name)[0], nb05
+        assert own.count(old) == 1, f"{old!r} is not exactly once in the {consts[-1]} solution"
+        own = own.replace(old, new)
+    scope = {"np": np, "nn": nn, "layers": layers}
+    for source in (*before, own):
+        exec(compile(source, "<answer cell>", "exec"), scope)
+    return scope[name], getattr(nb05, test_name)
 
-
-_NB05 = {"forward": ("FORWARD", "forward_pass", "test_forward_pass"),
-         "backward": ("BACKWARD", "backward_pass", "test_backward_pass"),
-         "sgd": ("SGD", "sgd_step", "test_sgd_step")}
 
 _STEP = "p.data -= lr * p.grad\n"  # the solution's line (the docstring has it without \n)
+_TO_W = "self.W.grad += dW"
+_TO_B = "self.b.grad += db"
+_FWD = "        x = layer.forward(x)\n        return x\n"
+_BWD = "            dout = layer.backward(dout)\n        return dout\n"
 NB05_MISTAKES = [
-    ("forward", [("for layer in layers:", "for layer in reversed(layers):")], "reverse order"),
-    ("forward", [("        x = layer.forward(x)\n", "        out = layer.forward(x)\n"),
-                 ("    return x\n", "    return out\n")], "got the original x"),
-    ("forward", [("    return x\n", "    return x\n    return None\n"),
-                 ("        x = layer.forward(x)\n", "        x = layer.forward(x)\n"
-                  "        return x\n")], "only the first layer ran"),
-    ("forward", [("for layer in layers:", "for layer in layers[:-1]:")], "last layer never ran"),
-    ("forward", [("    return x\n", "    pass\n")], "forget to `return`"),
-    ("backward", [("for layer in reversed(layers):", "for layer in layers:")],
+    ("linear", [(_TO_W, "self.W.grad = dW"), (_TO_B, "self.b.grad = db")],
+     "`=` instead of `+=`"),
+    ("linear", [("out, self.cache = layers", "out, Linear.cache = layers"),
+                ("(dout, self.cache)", "(dout, Linear.cache)")], "overwrote the first one's cache"),
+    ("linear", [("self.params = [self.W, self.b]", "self.params = [self.W]")],
+     "the bias b is missing"),
+    ("linear", [("(rng.standard_normal((n_in, n_out)) * np.sqrt(2 / n_in)",
+                 "(rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in)")], "W is transposed"),
+    ("linear", [("rng.standard_normal((n_in, n_out)) * np.sqrt(2 / n_in)",
+                 "np.zeros((n_in, n_out))")], "W starts at zero"),
+    ("linear", [("        return dx\n", "")], "returned None"),
+    ("linear", [(_TO_W, "pass")], "W.grad is still zero"),
+    ("linear", [("layers.linear_forward(x, self.W.data, self.b.data)",
+                 "layers.linear_forward(x, self.W.data, 0 * self.b.data)")], "bias b is not added"),
+    ("relu", [("self.params = []\n", "")], "has no `params`"),
+    ("relu", [("out, self.cache = layers", "out, ReLU.cache = layers"),
+              ("(dout, self.cache)", "(dout, ReLU.cache)")], "overwrote the first one's cache"),
+    ("relu", [("return layers.relu_backward(dout, self.cache)",
+               "layers.relu_backward(dout, self.cache)")], "returned None"),
+    ("relu", [("return layers.relu_backward(dout, self.cache)",
+               "return np.maximum(self.cache, 0)")], "returned the forward output"),
+    ("loss", [("        return loss\n", "        return loss, self.dlogits\n")],
+     "returned a tuple"),
+    ("loss", [("        return self.dlogits\n", "        self.dlogits\n")], "returned None"),
+    ("loss", [("loss, self.dlogits = layers.softmax_cross_entropy(logits, y)",
+               "loss, dlogits = layers.softmax_cross_entropy(logits, y)\n"
+               "        if self.dlogits is None:\n            self.dlogits = dlogits")],
+     "the gradient of the first forward"),
+    ("loss", [("        return self.dlogits\n", "        return self.loss\n"),
+              ("        return loss\n", "        self.loss = loss\n        return loss\n")],
+     "it returns dlogits"),
+    ("sequential", [("for layer in reversed(self.layers):", "for layer in self.layers:")],
      "backward in forward order"),
-    ("backward", [("for layer in reversed(layers):", "for layer in layers[:0:-1]:")],
-     "first layer (index 0) never got its backward call"),
-    ("backward", [("        dout = layer.backward(dout)\n", "        dx = layer.backward(dout)\n"),
-                  ("    return dout\n", "    return dx\n")], "the original dout"),
-    ("backward", [("        dout = layer.backward(dout)\n",
-                   "        layer.zero_grad()\n        dout = layer.backward(dout)\n")],
-     "Don't zero them here"),
-    ("backward", [("        dout = layer.backward(dout)\n", "        dx = layer.backward(dout)\n"
-                   "        dout = dx\n        result = dout if layer is layers[-1] else "
-                   "result\n"), ("    return dout\n", "    return result\n")],
-     "returned the last layer's gradient"),
+    ("sequential", [("return [p for layer in self.layers for p in layer.params]",
+                     "return [layer.params[0] for layer in self.layers if layer.params]")],
+     "misses the biases"),
+    ("sequential", [("return [p for layer in self.layers for p in layer.params]",
+                     "return [layer.params for layer in self.layers]")], "list of lists"),
+    ("sequential", [(_FWD, "        out = layer.forward(x)\n        return out\n")],
+     "got the original x"),
+    ("sequential", [(_BWD, "            dx = layer.backward(dout)\n        return dx\n")],
+     "the original dout"),
+    ("sequential", [(_BWD, "            dout = layer.backward(dout)\n"
+                     "            return dout\n")], "`return` is inside the loop"),
+    ("sequential", [("            p.grad[...] = 0", "            p.data[...] = 0")],
+     "never the weights p.data"),
+    ("sequential", [("        for p in self.params:\n            p.grad[...] = 0",
+                     "        for layer in self.layers[:1]:\n"
+                     "            for p in layer.params:\n                p.grad[...] = 0")],
+     "with a non-zero grad"),
+    ("sequential", [(_BWD, "            layer.zero_grad()\n" + _BWD)], "Don't zero them"),
     ("sgd", [(_STEP, "p.data += lr * p.grad\n")], "goes uphill"),
     ("sgd", [(_STEP, "p.data -= p.grad\n")], "learning rate is missing"),
     ("sgd", [(_STEP, "p.data = p.data - lr * p.grad\n")], "new array"),
     ("sgd", [(_STEP, "p.data -= lr * p.grad\n        return\n")], "`return` is inside the loop"),
     ("sgd", [(_STEP, "p = p.data - lr * p.grad\n")], "nothing was updated"),
     ("sgd", [(_STEP, "p.data -= lr * p.grad\n        p.grad[...] = 0\n")], "p.grad was changed"),
+    ("train", [("    model.zero_grad()\n", "")], "zero_grad is missing"),
+    ("train", [("    model.zero_grad()\n", ""),
+               ("    sgd_step(model.params, lr)\n",
+                "    model.zero_grad()\n    sgd_step(model.params, lr)\n")],
+     "zero_grad ran after backward"),
+    ("train", [("    model.backward(loss_fn.backward())\n    sgd_step(model.params, lr)\n",
+                "    sgd_step(model.params, lr)\n    model.backward(loss_fn.backward())\n")],
+     "the step must come after backward"),
+    ("train", [("    return loss\n", "")], "returned None"),
+    ("norms", [("float(np.sqrt(sum(np.sum(p.grad ** 2) for p in layer.params)))",
+                "float(sum(np.sum(p.grad ** 2) for p in layer.params))")],
+     "the square root is missing"),
+    ("norms", [("for p in layer.params)))", "for p in layer.params[:1])))")],
+     "the bias gradients are left out"),
+    ("norms", [("            for layer in model.layers if layer.params]",
+                "            for layer in model.layers]")], "one per layer that has parameters"),
+    ("norms", [("np.sum(p.grad ** 2) for", "np.sum(p.data ** 2) for")],
+     "not of their gradients"),
 ]
 
 
 @pytest.mark.parametrize("exercise", sorted(_NB05))
 def test_nb05_solution_passes(exercise):
-    const, name, test_name = _NB05[exercise]
-    answer, nb05 = _nb05_answer(const, name)
-    getattr(nb05, test_name)(answer)
+    answer, grading_test = _nb05_answer(exercise)
+    grading_test(answer)
 
 
 @pytest.mark.parametrize(("exercise", "mutations", "hint"), NB05_MISTAKES,
                          ids=[f"{e}-{h[:30]}" for e, _, h in NB05_MISTAKES])
 def test_nb05_mistake_is_named(exercise, mutations, hint):
-    const, name, test_name = _NB05[exercise]
-    answer, nb05 = _nb05_answer(const, name, mutations)
+    answer, grading_test = _nb05_answer(exercise, mutations)
     with pytest.raises(AssertionError) as failure:
-        getattr(nb05, test_name)(answer)
+        grading_test(answer)
     assert hint in str(failure.value), str(failure.value)
 
 
@@ -251,15 +329,51 @@ def test_nb05_every_exercise_names_at_least_three_mistakes():
     assert all(c >= 3 for c in counts.values()), counts
 
 
-def test_nb05_delegating_to_sequential_earns_nothing():
+@pytest.mark.parametrize(("name", "source", "test_name", "reference"), [
+    ("Sequential", "class Sequential(nn.Sequential):\n"
+                   "    def __init__(self, layers):\n        super().__init__(*layers)\n",
+     "test_sequential", "Sequential"),
+    ("Linear", "Linear = nn.Linear\n", "test_linear_module", "Linear"),
+    ("Linear", "class Linear:\n    def __init__(self, n_in, n_out, seed=None):\n"
+               "        self.inner = nn.Linear(n_in, n_out, seed=seed)\n"
+               "        self.W, self.b = self.inner.W, self.inner.b\n"
+               "        self.params = self.inner.params\n"
+               "    def forward(self, x):\n        return self.inner.forward(x)\n"
+               "    def backward(self, dout):\n        return self.inner.backward(dout)\n",
+     "test_linear_module", "Linear"),
+    ("ReLU", "class ReLU(nn.ReLU):\n    pass\n", "test_relu_module", "ReLU"),
+    ("SoftmaxCrossEntropy", "SoftmaxCrossEntropy = nn.SoftmaxCrossEntropy\n",
+     "test_loss_module", "SoftmaxCrossEntropy"),
+])
+def test_nb05_delegating_to_the_reference_modules_earns_nothing(name, source, test_name,
+                                                                reference):
+    from bpcourse import layers, nn
     from bpcourse.grading import DelegationDetected, nb05
 
-    (backward_pass,) = _define("from bpcourse import nn\n"
-                               "def backward_pass(layers, dout):\n"
-                               "    return nn.Sequential(*layers).backward(dout)\n",
-                               "backward_pass")
-    with pytest.raises(DelegationDetected, match="Sequential"):
-        nb05.test_backward_pass(backward_pass)
+    scope = {"np": np, "nn": nn, "layers": layers}
+    exec(compile(source, "<answer cell>", "exec"), scope)
+    with pytest.raises(DelegationDetected, match=reference):
+        getattr(nb05, test_name)(scope[name])
+
+
+def test_nb05_modules_may_build_on_the_functional_layers():
+    """The design: Linear, ReLU and the loss call bpcourse.layers' functions, and that passes."""
+    from bpcourse import layers
+
+    for exercise in ("linear", "relu", "loss"):
+        answer, grading_test = _nb05_answer(exercise)
+        assert "layers" in answer.forward.__code__.co_names
+        assert answer.forward.__globals__["layers"] is layers
+        grading_test(answer)
+
+
+def test_nb05_grading_is_quiet(capfd):
+    """nbgrader scores a test cell 0 on any stderr: a failing answer prints nothing."""
+    answer, grading_test = _nb05_answer("sequential", [(
+        "for layer in reversed(self.layers):", "for layer in self.layers:")])
+    with pytest.raises(AssertionError):
+        grading_test(answer)
+    assert capfd.readouterr() == ("", "")
 
 
 # ----- notebooks 01-03 (owned by the 01-03 engineer) -----
@@ -940,21 +1054,35 @@ def test_nb04_other_correct_answers_pass(exercise, mutations):
 
 
 NB05_ALTERNATIVES = [
-    ("forward", [("        x = layer.forward(x)\n", "        x = layer(x)\n")]),
-    ("backward", [("    for layer in reversed(layers):\n        dout = layer.backward(dout)\n",
-                   "    for i in range(len(layers) - 1, -1, -1):\n"
-                   "        dout = layers[i].backward(dout)\n")]),
+    ("linear", [(_TO_W, "self.W.grad = self.W.grad + dW"),
+                ("out, self.cache = layers.linear_forward(x, self.W.data, self.b.data)\n"
+                 "        return out",
+                 "self.x = x\n        return x @ self.W.data + self.b.data"),
+                ("dx, dW, db = layers.linear_backward(dout, self.cache)",
+                 "dx, dW, db = dout @ self.W.data.T, self.x.T @ dout, dout.sum(axis=0)")]),
+    ("relu", [("return layers.relu_backward(dout, self.cache)",
+               "return np.where(self.cache > 0, dout, 0.0)")]),
+    ("sequential", [("    @property\n    def params(self):", "    def all_params(self):"),
+                    ("        self.layers = list(layers)\n",
+                     "        self.layers = list(layers)\n"
+                     "        self.params = [p for layer in self.layers for p in layer.params]\n"),
+                    ("        for p in self.params:\n            p.grad[...] = 0",
+                     "        for layer in self.layers:\n            for p in layer.params:\n"
+                     "                p.grad = np.zeros_like(p.grad)")]),
     ("sgd", [(_STEP, "p.data[...] = p.data - lr * p.grad\n")]),
     ("sgd", [(_STEP, "np.subtract(p.data, lr * p.grad, out=p.data)\n")]),
+    ("norms", [("return [float(np.sqrt(sum(np.sum(p.grad ** 2) for p in layer.params)))\n"
+                "            for layer in model.layers if layer.params]",
+                "return np.array([np.linalg.norm(np.concatenate([p.grad.ravel() for p in "
+                "layer.params]))\n            for layer in model.layers if layer.params])")]),
 ]
 
 
 @pytest.mark.parametrize(("exercise", "mutations"), NB05_ALTERNATIVES,
                          ids=[f"{e}-{i}" for i, (e, _) in enumerate(NB05_ALTERNATIVES)])
 def test_nb05_other_correct_answers_pass(exercise, mutations):
-    const, name, test_name = _NB05[exercise]
-    answer, nb05 = _nb05_answer(const, name, mutations)
-    getattr(nb05, test_name)(answer)
+    answer, grading_test = _nb05_answer(exercise, mutations)
+    grading_test(answer)
 
 
 # ----- notebook 06: forward mode and memory (issue 10) -----

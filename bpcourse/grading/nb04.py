@@ -25,8 +25,8 @@ from .toolkit import (
 )
 
 __all__ = ["test_linear", "test_relu", "test_sigmoid", "test_softmax_cross_entropy",
-           "test_mse_loss", "require_written", "call", "fail_if_warned", "expect_array",
-           "expect_scalar"]
+           "test_mse_loss", "assert_own_answer", "require_written", "call", "fail_if_warned",
+           "expect_array", "expect_scalar"]
 
 # Captured at import, like bpcourse.check, so a notebook cell that reassigns them (np.exp = ...)
 # cannot change the oracles or the comparisons.
@@ -34,6 +34,17 @@ _isfinite, _all, _array_equal, _asarray = np.isfinite, np.all, np.array_equal, n
 _exp, _log, _where, _eye, _arange, _tanh = np.exp, np.log, np.where, np.eye, np.arange, np.tanh
 
 
+
+
+_REFERENCE_LAYERS = tuple(getattr(_reference, name) for name in _reference.__all__)
+
+
+def assert_own_answer(*answers) -> None:
+    """Fail (DelegationDetected) if any of the learner's functions calls one of the package's
+    reference layers (bpcourse.layers). The visible tests call it first, so an answer that
+    only delegates earns no points at all; the hidden tests check it again."""
+    for answer in answers:
+        assert_own_work(answer, *_REFERENCE_LAYERS)
 
 
 def _shapes(seed: int) -> tuple[int, int, int]:

@@ -1,9 +1,16 @@
-"""Hidden tests of notebook 05_layered_backprop: forward_pass, backward_pass, sgd_step.
+"""Hidden tests of notebook 05_layered_backprop: the learner's modules, network, update, training
+step and a diagnostic.
 
-The network's layers are wrapped in *spies* that record which layer was called, in which order
-and with what, so that the message can say "the layers ran in reverse order" instead of
-showing only a shape error. Outputs are compared with an oracle written here in numpy (the
-network's formula from its parameters), gradients with central differences of that formula.
+The learner writes ``Linear``, ``ReLU``, a ``SoftmaxCrossEntropy`` loss module, ``Sequential``,
+``sgd_step``, ``train_step`` and ``grad_norms``. The modules may call the *functional* layers of
+``bpcourse.layers`` (the learner's notebook-04 functions are not importable across notebooks);
+a class that is, subclasses or calls ``bpcourse.nn``'s module of the same job earns nothing.
+
+Outputs are compared with oracles written here in numpy (the layer's formula), gradients with
+central differences of that formula (``bpcourse.numgrad``), never with ``bpcourse.layers``. The
+network's layers are wrapped in *spies* that record which layer was called, in which order and
+with what, so that a message can say "the layers ran in reverse order" instead of showing only
+a shape error.
 """
 
 from __future__ import annotations
@@ -11,15 +18,262 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn as _nn
-from ..numgrad import numerical_gradient
-from .toolkit import assert_own_work, call, expect_array, require_written, sigmoid
+from ..numgrad import numerical_gradient, numerical_gradient_array
+from .toolkit import (
+    DelegationDetected,
+    assert_own_work,
+    call,
+    expect_array,
+    expect_scalar,
+    require_written,
+    sigmoid,
+)
 
-__all__ = ["test_forward_pass", "test_backward_pass", "test_sgd_step", "require_written"]
+__all__ = ["test_linear_module", "test_relu_module", "test_loss_module", "test_sequential",
+           "test_sgd_step", "test_train_step", "test_grad_norms", "assert_own_answer",
+           "require_written", "call"]
 
+# Captured at import, so that a notebook cell that reassigns them cannot change the oracles.
 _maximum, _tanh, _sum, _array_equal = np.maximum, np.tanh, np.sum, np.array_equal
+_exp, _log, _sqrt, _eye, _zeros_like = np.exp, np.log, np.sqrt, np.eye, np.zeros_like
+
+_SHARED_CACHE = ("keep the cache on the instance (self.cache = ...), not on the class or in a "
+                 "global: every layer needs its own")
 
 
+# The finished modules of bpcourse.nn: an answer must not be, subclass or call any of them.
+_NN_MODULES = (_nn.Linear, _nn.ReLU, _nn.Sigmoid, _nn.Tanh, _nn.Sequential,
+               _nn.SoftmaxCrossEntropy, _nn.MSELoss, _nn.SGD)
 
+
+def assert_own_answer(answer) -> None:
+    """Fail (DelegationDetected) if the learner's class or function is, subclasses or calls
+    one of bpcourse.nn's finished modules (or its SGD). Calling the functional layers of
+    bpcourse.layers and using nn.Parameter is the design, and passes. The visible tests call
+    it first, so a delegating answer earns no points at all."""
+    _refuse_reference(answer, *_NN_MODULES, _nn.SGD.step)
+
+
+def _refuse_reference(answer, *references) -> None:
+    """The answer class must not be, or subclass, a reference class of bpcourse.nn, nor call
+    one (the functional layers of bpcourse.layers are allowed: they are the design)."""
+    for ref in references:
+        if isinstance(answer, type) and isinstance(ref, type) and issubclass(answer, ref):
+            raise DelegationDetected(
+                f"{answer.__name__} is or subclasses {ref.__module__}.{ref.__qualname__}, the "
+                "package's reference module: the exercise is to write it yourself, so this "
+                "answer earns no points.")
+    assert_own_work(answer, *references)
+
+
+def _sizes(seed: int, count: int, low: int = 2, high: int = 9) -> tuple[int, ...]:
+    """`count` different sizes from the seed (non-square, so a transpose cannot hide)."""
+    r = np.random.default_rng(seed)
+    return tuple(int(v) for v in r.choice(np.arange(low, high), count, replace=False))
+
+
+def _returned(value, name: str, what: str):
+    if value is None:
+        raise AssertionError(f"{name} returned None: it must return {what} (a `return` is "
+                             "missing).")
+    return value
+
+
+def _make(cls, name: str, *args):
+    obj = call(cls, name, *args)
+    for method in ("forward", "backward"):
+        if not callable(getattr(obj, method, None)):
+            raise AssertionError(f"{name}: an instance has no method {method}().")
+    return obj
+
+
+def _params_of(obj, name: str) -> list:
+    params = getattr(obj, "params", None)
+    if params is None:
+        raise AssertionError(
+            f"{name} has no `params`: every module lists its Parameters (a layer without any "
+            "sets self.params = [] in __init__), so that a network can collect them all.")
+    if callable(params):
+        raise AssertionError(f"{name}.params is a method: make it a list (set it in __init__, "
+                             "or use @property).")
+    return list(params)
+
+
+# ----- Linear -----
+
+def test_linear_module(Linear, seeds=(11, 12, 13)) -> None:
+    """Linear(n_in, n_out, seed): W (n_in, n_out), b (n_out,) Parameters, params = [W, b],
+    seeded; forward = x @ W + b; backward adds dW, db into the .grad (twice -> twice) and
+    returns dx, all against central differences; two layers keep their own caches."""
+    assert_own_answer(Linear)
+    for seed in seeds:
+        _linear_case(Linear, seed, *_sizes(seed, 3))
+    _two_linears(Linear, seeds[0] + 100)
+
+
+def _linear_layer(Linear, n_in: int, n_out: int, seed: int):
+    layer = _make(Linear, "Linear", n_in, n_out, seed)
+    for attr in ("W", "b"):
+        p = getattr(layer, attr, None)
+        if not (hasattr(p, "data") and hasattr(p, "grad")):
+            raise AssertionError(f"Linear: self.{attr} must be an nn.Parameter (with .data and "
+                                 ".grad), e.g. self.W = nn.Parameter(W_init, 'W').")
+    where = f" (Linear({n_in}, {n_out}))"
+    W, b = layer.W, layer.b
+    if W.data.shape != (n_in, n_out):
+        raise AssertionError(
+            f"Linear: W.data has shape {W.data.shape}{where}; it must be (n_in, n_out) = "
+            f"{(n_in, n_out)}, so that x (N, n_in) @ W gives (N, n_out)."
+            + (" W is transposed." if W.data.shape == (n_out, n_in) else ""))
+    if b.data.shape != (n_out,):
+        raise AssertionError(f"Linear: b.data has shape {b.data.shape}{where}; it must be "
+                             f"(n_out,) = ({n_out},), one bias per output.")
+    params = _params_of(layer, "Linear")
+    if len(params) != 2 or params[0] is not W or params[1] is not b:
+        missing = "the bias b is missing" if len(params) == 1 and params[0] is W else \
+            "they must be the layer's own W and b, in that order"
+        raise AssertionError(f"Linear: params must be [self.W, self.b]: {missing}.")
+    if not W.data.any():
+        raise AssertionError(
+            "Linear: W starts at zero. Every unit of a layer would then get the same gradient "
+            "and stay the same as every other: draw W at random (He: N(0, 2 / n_in)).")
+    again = _make(Linear, "Linear", n_in, n_out, seed)
+    if not _array_equal(again.W.data, W.data):
+        raise AssertionError(f"Linear: two Linear({n_in}, {n_out}, seed={seed}) have different "
+                             "W: draw W with np.random.default_rng(seed).")
+    return layer
+
+
+def _linear_case(Linear, seed: int, n: int, n_in: int, n_out: int) -> None:
+    r = np.random.default_rng(seed)
+    layer = _linear_layer(Linear, n_in, n_out, seed)
+    layer.b.data[...] = r.standard_normal(n_out)  # a zero bias would hide bias bugs
+    W, b = layer.W.data.copy(), layer.b.data.copy()
+    x = r.standard_normal((n, n_in))
+    where = f" (Linear({n_in}, {n_out}), x {x.shape})"
+    out = _returned(call(layer.forward, "Linear.forward", x.copy()), "Linear.forward", "out")
+    expect_array(out, x @ W + b, "Linear.forward: out" + where, mistakes=[
+        ("the bias b is not added: out = x @ W + b", x @ W)])
+
+    dout = r.standard_normal((n, n_out))
+    dx = _returned(call(layer.backward, "Linear.backward", dout.copy()), "Linear.backward", "dx")
+    expect_array(dx, numerical_gradient_array(lambda v: v @ W + b, x.copy(), dout),
+                 "Linear.backward: returned dx" + where)
+    dW = numerical_gradient_array(lambda v: x @ v + b, W.copy(), dout)
+    db = numerical_gradient_array(lambda v: x @ W + v, b.copy(), dout)
+    for p, ref, label in ((layer.W, dW, "W"), (layer.b, db, "b")):
+        expect_array(p.grad, ref, f"Linear.backward: {label}.grad" + where, mistakes=[
+            (f"{label}.grad is still zero: backward must add d{label} into self.{label}.grad",
+             _zeros_like(ref))])
+
+    call(layer.backward, "Linear.backward", dout.copy())  # a second backward pass adds again
+    for p, ref, label in ((layer.W, dW, "W"), (layer.b, db, "b")):
+        expect_array(p.grad, 2 * ref, f"Linear.backward: {label}.grad after a second backward"
+                     + where, mistakes=[(
+                         f"`=` instead of `+=`: a second backward pass must add to "
+                         f"{label}.grad (self.{label}.grad += d{label}); gradients accumulate, "
+                         "and zeroing them is zero_grad's job", ref)])
+
+
+def _two_linears(Linear, seed: int) -> None:
+    """Two layers of one shape: the second one's forward must not change the first's cache."""
+    n, n_in, n_out = _sizes(seed, 3)
+    r = np.random.default_rng(seed)
+    first, second = (_make(Linear, "Linear", n_in, n_out, s) for s in (seed, seed + 1))
+    x1, x2 = r.standard_normal((n, n_in)), r.standard_normal((n, n_in))
+    call(first.forward, "Linear.forward", x1.copy())
+    call(second.forward, "Linear.forward", x2.copy())
+    dout = r.standard_normal((n, n_out))
+    dx = call(first.backward, "Linear.backward", dout.copy())
+    W1 = first.W.data
+    expect_array(first.W.grad, x1.T @ dout, "Linear.backward of the first of two layers: W.grad",
+                 mistakes=[(f"the second layer's forward overwrote the first one's cache: "
+                            f"{_SHARED_CACHE}", x2.T @ dout)])
+    expect_array(dx, dout @ W1.T, "Linear.backward of the first of two layers: dx", mistakes=[
+        (f"the first layer used the second one's cache: {_SHARED_CACHE}", dout @ second.W.data.T)])
+
+
+# ----- ReLU -----
+
+def test_relu_module(ReLU, seeds=(21, 22, 23)) -> None:
+    """ReLU(): params == [], forward = max(0, x), backward = dout where x > 0 (central
+    differences), on 2-D and 3-D inputs; two ReLUs keep their own caches."""
+    assert_own_answer(ReLU)
+    relu = _make(ReLU, "ReLU")
+    if _params_of(relu, "ReLU"):
+        raise AssertionError("ReLU: params must be an empty list: ReLU has no parameters.")
+    shapes = [_sizes(s, 2) for s in seeds] + [(2, 3, 4)]
+    for seed, shape in enumerate(shapes, start=200):
+        r = np.random.default_rng(seed)
+        x = r.standard_normal(shape)
+        x[np.abs(x) < 1e-3] = 0.5  # away from the kink
+        relu = _make(ReLU, "ReLU")
+        out = _returned(call(relu.forward, "ReLU.forward", x.copy()), "ReLU.forward", "out")
+        expect_array(out, _maximum(x, 0.0), f"ReLU.forward: out (x {x.shape})")
+        dout = r.standard_normal(shape)
+        dx = _returned(call(relu.backward, "ReLU.backward", dout.copy()), "ReLU.backward", "dx")
+        expect_array(dx, numerical_gradient_array(lambda v: _maximum(v, 0.0), x.copy(), dout),
+                     f"ReLU.backward: dx (x {x.shape})", mistakes=[
+                         ("returned the forward output, not dx: backward returns "
+                          "layers.relu_backward(dout, cache)", _maximum(x, 0.0))])
+    r = np.random.default_rng(299)
+    first, second = _make(ReLU, "ReLU"), _make(ReLU, "ReLU")
+    x1, x2, dout = (r.standard_normal((5, 4)) for _ in range(3))
+    call(first.forward, "ReLU.forward", x1.copy())
+    call(second.forward, "ReLU.forward", x2.copy())
+    dx = call(first.backward, "ReLU.backward", dout.copy())
+    expect_array(dx, dout * (x1 > 0), "ReLU.backward of the first of two ReLUs", mistakes=[
+        (f"the second ReLU's forward overwrote the first one's cache: {_SHARED_CACHE}",
+         dout * (x2 > 0))])
+
+
+# ----- the loss module -----
+
+def _ce_loss(logits: np.ndarray, y: np.ndarray) -> float:
+    """Mean cross-entropy of softmax(logits), written here (log-sum-exp), float64."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - _log(_exp(shifted).sum(axis=1, keepdims=True))
+    return float(-(log_p * _eye(logits.shape[1])[y]).sum() / len(y))
+
+
+def test_loss_module(SoftmaxCrossEntropy, seeds=(31, 32, 33)) -> None:
+    """forward(logits, y) returns the mean cross-entropy (a float); backward() returns dlogits
+    (central differences of the loss) of the most recent forward."""
+    assert_own_answer(SoftmaxCrossEntropy)
+    name = "SoftmaxCrossEntropy"
+    for seed in seeds:
+        n, c = _sizes(seed, 2)
+        r = np.random.default_rng(seed)
+        logits, y = r.standard_normal((n, c)) * 2, r.integers(0, c, size=n)
+        loss_fn = call(SoftmaxCrossEntropy, name)
+        where = f" (logits {logits.shape})"
+        loss = call(loss_fn.forward, f"{name}.forward", logits.copy(), y.copy())
+        if isinstance(loss, tuple):
+            raise AssertionError(
+                f"{name}.forward returned a tuple of {len(loss)}: it returns only the loss (a "
+                "float) and keeps dlogits on self for backward().")
+        ref = _ce_loss(logits, y)
+        expect_scalar(_returned(loss, f"{name}.forward", "the loss"), ref,
+                      f"{name}.forward: loss" + where)
+        dlogits = _returned(call(loss_fn.backward, f"{name}.backward"), f"{name}.backward",
+                            "dlogits (N, C), kept by forward")
+        if not isinstance(dlogits, np.ndarray):
+            raise AssertionError(
+                f"{name}.backward returned {type(dlogits).__name__}"
+                + (", the loss" if isinstance(dlogits, float) and dlogits == loss else "")
+                + ": it returns dlogits, an array of the logits' shape (N, C).")
+        expect_array(dlogits, numerical_gradient(lambda z, y=y: _ce_loss(z, y), logits.copy()),
+                     f"{name}.backward: dlogits" + where, batch_size=n)
+        logits2 = r.standard_normal((n, c))
+        call(loss_fn.forward, f"{name}.forward", logits2.copy(), y.copy())
+        again = call(loss_fn.backward, f"{name}.backward")
+        expect_array(again, numerical_gradient(lambda z, y=y: _ce_loss(z, y), logits2.copy()),
+                     f"{name}.backward after a second forward" + where, mistakes=[
+                         ("backward() returned the gradient of the first forward: each forward "
+                          "must keep its own dlogits", dlogits)])
+
+
+# ----- Sequential -----
 
 class _Spy:
     """A layer that records each forward/backward call (index, argument) and delegates."""
@@ -51,7 +305,7 @@ class _Spy:
 
 
 def _network(seed: int, sizes: tuple[int, ...], activations=("relu", "tanh", "sigmoid")):
-    """Linear layers of the given sizes with activations between them (cycling), seeded."""
+    """Reference Linear layers of the given sizes with activations between them, seeded."""
     r = np.random.default_rng(seed)
     kinds = {"relu": _nn.ReLU, "tanh": _nn.Tanh, "sigmoid": _nn.Sigmoid}
     layers = []
@@ -98,18 +352,18 @@ def _order_hint(log: list, kind: str, n: int) -> str | None:
     else:
         if order[0] == 0:
             return ("backward in forward order: the backward pass walks the layers in reverse, "
-                    "for layer in reversed(layers)")
+                    "for layer in reversed(self.layers)")
         if order == want[:1]:
             return "only the last layer's backward ran: `return` is inside the loop (move it after)"
         if order == want[:-1]:
             return ("the first layer (index 0) never got its backward call: "
-                    "range(len(layers) - 1, 0, -1) stops before 0; use reversed(layers)")
+                    "range(len(layers) - 1, 0, -1) stops before 0; use reversed(self.layers)")
     return f"the layers' {kind}() ran in the order {order}; expected {want}"
 
 
 def _run(fn, name: str, log: list, kind: str, n: int, *args):
-    """Call the learner's function; on an exception, name an order mistake if the log shows
-    one (a wrong order usually surfaces as a shape error)."""
+    """Call the learner's method; on an exception, name an order mistake if the log shows one
+    (a wrong order usually surfaces as a shape error)."""
     try:
         return call(fn, name, *args)
     except AssertionError as failure:
@@ -119,128 +373,130 @@ def _run(fn, name: str, log: list, kind: str, n: int, *args):
         raise
 
 
-# ----- forward_pass -----
-
-def test_forward_pass(forward_pass, seeds=(61, 62, 63)) -> None:
-    """forward_pass(layers, x) applies each layer once, first to last, feeding each the
-    previous output; checked on a square network (where a wrong order keeps the shapes) and
-    non-square ones, against the network's formula."""
-    assert_own_work(forward_pass, _nn.Sequential, _nn.Sequential.forward)
-    cases = [(60, (4, 4, 4, 4))] + [
-        (s, tuple(int(v) for v in np.random.default_rng(s).choice(np.arange(2, 9), 4,
-                                                                   replace=False)))
-        for s in seeds]
+def test_sequential(Sequential, seeds=(71, 72)) -> None:
+    """Sequential(layers): forward runs each layer once, first to last, chained; backward runs
+    them last to first, chained, leaves every .grad equal to central differences and returns
+    dL/dx (a second backward adds again); params is every layer's, flat and in order;
+    zero_grad zeroes every .grad and nothing else. Square and non-square networks."""
+    assert_own_answer(Sequential)
+    cases = [(70, (3, 3, 3, 3))] + [(s, _sizes(s, 4, 2, 8)) for s in seeds]
     for seed, sizes in cases:
-        _forward_case(forward_pass, seed, sizes)
+        _sequential_case(Sequential, seed, sizes)
 
 
-def _forward_case(forward_pass, seed: int, sizes: tuple[int, ...]) -> None:
-    layers = _network(seed, sizes)
-    log: list = []
-    spies = [_Spy(layer, i, log) for i, layer in enumerate(layers)]
-    x = np.random.default_rng(seed + 1000).standard_normal((5, sizes[0]))
-    where = f" (a network {' -> '.join(map(str, sizes))}, {len(layers)} layers, x {x.shape})"
-    out = _run(forward_pass, "forward_pass", log, "forward", len(layers), spies, x.copy())
-    hint = _order_hint(log, "forward", len(layers))
-    if hint:
-        raise AssertionError(f"forward_pass{where}: {hint}.")
-    for _, i, given in log[1:]:
-        if given.shape == x.shape and _array_equal(given, x):
-            raise AssertionError(
-                f"forward_pass{where}: layer {i} got the original x. Feed each layer the "
-                "previous layer's output: x = layer.forward(x).")
-    expected = _oracle_forward(layers, x)
-    expect_array(out, expected, "forward_pass: output" + where, mistakes=[
-        ("returned the input x: return the last layer's output", x)])
-
-
-# ----- backward_pass -----
-
-def _param_names(layers) -> list[tuple[str, object]]:
-    names, k = [], 0
-    for layer in layers:
-        if isinstance(layer, _nn.Linear):
-            k += 1
-            names += [(f"W{k}", layer.W), (f"b{k}", layer.b)]
-    return names
-
-
-def test_backward_pass(backward_pass, seeds=(71, 72)) -> None:
-    """backward_pass(layers, dout) calls each layer's backward once, last to first, hands each
-    the gradient the next one returned, leaves every parameter's .grad equal to central
-    differences of sum(network(x) * dout), returns dL/dx; gradients accumulate (a second
-    call adds the same again)."""
-    assert_own_work(backward_pass, _nn.Sequential, _nn.Sequential.backward)
-    cases = [(70, (3, 3, 3, 3))] + [
-        (s, tuple(int(v) for v in np.random.default_rng(s).choice(np.arange(2, 8), 4,
-                                                                   replace=False)))
-        for s in seeds]
-    for seed, sizes in cases:
-        _backward_case(backward_pass, seed, sizes)
-
-
-def _backward_case(backward_pass, seed: int, sizes: tuple[int, ...]) -> None:
+def _sequential_case(Sequential, seed: int, sizes: tuple[int, ...]) -> None:
     layers = _network(seed, sizes)
     n = len(layers)
     log: list = []
     spies = [_Spy(layer, i, log) for i, layer in enumerate(layers)]
+    model = call(Sequential, "Sequential", spies)
+    where = f" (a network {' -> '.join(map(str, sizes))}, {n} layers)"
+    _check_params(model, layers, where)
+
     r = np.random.default_rng(seed + 2000)
     x = r.standard_normal((6, sizes[0]))
-    out = x
-    for layer in layers:  # the forward pass, by the test, so that every cache is ready
-        out = layer.forward(out)
+    out = _run(model.forward, "Sequential.forward", log, "forward", n, x.copy())
+    hint = _order_hint(log, "forward", n)
+    if hint:
+        raise AssertionError(f"Sequential.forward{where}: {hint}.")
+    for _, i, given in log[1:]:
+        if given.shape == x.shape and _array_equal(given, x):
+            raise AssertionError(
+                f"Sequential.forward{where}: layer {i} got the original x. Feed each layer the "
+                "previous layer's output: x = layer.forward(x).")
+    expect_array(out, _oracle_forward(layers, x), "Sequential.forward: output" + where,
+                 mistakes=[("returned the input x: return the last layer's output", x)])
+
     dout = r.standard_normal(out.shape)
     for layer in layers:
         layer.zero_grad()
-    where = f" (a network {' -> '.join(map(str, sizes))}, {n} layers)"
-
-    dx = _run(backward_pass, "backward_pass", log, "backward", n, spies, dout.copy())
+    log.clear()
+    dx = _run(model.backward, "Sequential.backward", log, "backward", n, dout.copy())
     hint = _order_hint(log, "backward", n)
     if hint:
-        raise AssertionError(f"backward_pass{where}: {hint}.")
+        raise AssertionError(f"Sequential.backward{where}: {hint}.")
     calls = [(i, g) for k, i, g in log if k == "backward"]
     returns = {i: g for k, i, g in log if k == "returned"}
-    if not _array_equal(calls[0][1], dout):
-        raise AssertionError(f"backward_pass{where}: the last layer must get dout itself.")
     for i, given in calls[1:]:
         if given is None or not _array_equal(given, returns[i + 1]):
             same = given is not None and given.shape == dout.shape and _array_equal(given, dout)
             raise AssertionError(
-                f"backward_pass{where}: layer {i} got "
+                f"Sequential.backward{where}: layer {i} got "
                 + ("the original dout" if same else "something else")
-                + " instead of the gradient layer "
-                f"{i + 1} returned. Hand each layer's result to the layer before: "
-                "dout = layer.backward(dout).")
+                + f" instead of the gradient layer {i + 1} returned. Hand each layer's result "
+                "to the layer before: dout = layer.backward(dout).")
 
     def network_loss(_):
         return float(_sum(_oracle_forward(layers, x) * dout))
 
-    grads = {}
-    for name, p in _param_names(layers):
-        grads[name] = p.grad.copy()
-        expect_array(p.grad, numerical_gradient(network_loss, p.data), f"{name}.grad" + where,
-                     mistakes=[("the gradient is zero: this layer's backward was never "
-                                "called", np.zeros_like(p.grad))])
+    grads = []
+    for k, p in enumerate(_all_params(layers)):
+        grads.append(p.grad.copy())
+        expect_array(p.grad, numerical_gradient(network_loss, p.data),
+                     f"Sequential.backward: parameter {k} ({p.name}, shape {p.data.shape}).grad"
+                     + where)
     ref_dx = numerical_gradient(lambda v: float(_sum(_oracle_forward(layers, v) * dout)),
                                 x.copy())
-    expect_array(dx, ref_dx, "backward_pass: returned gradient (dL/dx)" + where, mistakes=[
-        ("returned dout, the gradient you were given: return the gradient that comes out of "
-         "the first layer", dout)] + [
-        ("returned the last layer's gradient: return the one that comes out of the first "
-         "layer (after the loop)", returns[n - 1])])
-
-    out = x  # a second backward pass (after a new forward) must add the same again
-    for layer in layers:
-        out = layer.forward(out)
-    call(backward_pass, "backward_pass", spies, dout.copy())
-    for name, p in _param_names(layers):
-        if _array_equal(p.grad, grads[name]) and grads[name].any():
+    expect_array(_returned(dx, "Sequential.backward", "dx"), ref_dx,
+                 "Sequential.backward: returned gradient (dL/dx)" + where, mistakes=[
+                     ("returned dout, the gradient it was given: return the gradient that comes "
+                      "out of the first layer", dout),
+                     ("returned the last layer's gradient: return the one that comes out of the "
+                      "first layer (after the loop)", returns[n - 1])])
+    call(model.forward, "Sequential.forward", x.copy())
+    call(model.backward, "Sequential.backward", dout.copy())
+    for k, (p, g) in enumerate(zip(_all_params(layers), grads, strict=True)):
+        if _array_equal(p.grad, g) and g.any():
             raise AssertionError(
-                f"backward_pass{where}: a second backward pass left {name}.grad unchanged: "
-                "gradients accumulate (+=) across backward passes, and zeroing them is the "
-                "training loop's job (zero_grad before backward). Don't zero them here.")
-        expect_array(p.grad, 2 * grads[name], f"{name}.grad after a second backward pass"
-                     + where)
+                f"Sequential.backward{where}: a second backward pass left parameter {k}'s grad "
+                "unchanged: gradients accumulate across backward passes, and zeroing them is "
+                "zero_grad's job. Don't zero them in backward.")
+    _check_zero_grad(model, layers, where)
+
+
+def _all_params(layers) -> list:
+    return [p for layer in layers for p in layer.params]
+
+
+def _check_params(model, layers, where: str) -> None:
+    want = _all_params(layers)
+    got = _params_of(model, "Sequential")
+    if got and all(isinstance(g, list) for g in got):
+        raise AssertionError(f"Sequential.params{where} is a list of lists (one per layer): it "
+                             "must be one flat list of Parameters, [p for layer in self.layers "
+                             "for p in layer.params].")
+    if [id(p) for p in got] == [id(p) for p in want]:
+        return
+    weights = [p for layer in layers if isinstance(layer, _nn.Linear) for p in layer.params[:1]]
+    if [id(p) for p in got] == [id(p) for p in weights]:
+        raise AssertionError(f"Sequential.params{where} misses the biases: it must hold every "
+                             "layer's params, [p for layer in self.layers for p in "
+                             "layer.params].")
+    if sorted(map(id, got)) == sorted(map(id, want)):
+        raise AssertionError(f"Sequential.params{where}: the right Parameters in the wrong "
+                             "order: layer by layer, first to last, each layer's in its order.")
+    raise AssertionError(f"Sequential.params{where}: {len(got)} items, expected the "
+                         f"{len(want)} Parameters of the layers, first to last.")
+
+
+def _check_zero_grad(model, layers, where: str) -> None:
+    r = np.random.default_rng(len(layers))
+    params = _all_params(layers)
+    for p in params:
+        p.grad[...] = r.standard_normal(p.grad.shape)
+    data = [p.data.copy() for p in params]
+    if not callable(getattr(model, "zero_grad", None)):
+        raise AssertionError("Sequential has no method zero_grad().")
+    call(model.zero_grad, "Sequential.zero_grad")
+    for k, (p, d) in enumerate(zip(params, data, strict=True)):
+        if not _array_equal(p.data, d):
+            raise AssertionError(f"Sequential.zero_grad{where} changed parameter {k}'s data: it "
+                                 "zeroes p.grad, never the weights p.data.")
+        if p.grad.any():
+            raise AssertionError(
+                f"Sequential.zero_grad{where} left parameter {k} ({p.name}, shape "
+                f"{p.data.shape}) with a non-zero grad: zero every parameter of every layer "
+                "(for p in self.params: p.grad[...] = 0).")
 
 
 # ----- sgd_step -----
@@ -248,7 +504,7 @@ def _backward_case(backward_pass, seed: int, sizes: tuple[int, ...]) -> None:
 def test_sgd_step(sgd_step, seeds=(81, 82, 83)) -> None:
     """sgd_step(params, lr): every parameter's data becomes data − lr · grad, in place (the
     same array object), and the gradients are left alone."""
-    assert_own_work(sgd_step, _nn.SGD, _nn.SGD.step)
+    assert_own_answer(sgd_step)
     for seed in seeds:
         _sgd_case(sgd_step, seed)
 
@@ -282,3 +538,92 @@ def _sgd_case(sgd_step, seed: int) -> None:
                 f"{name}: p.data is a new array (p.data = p.data - lr * p.grad). Update it in "
                 "place, p.data -= lr * p.grad, so that every reference to the parameter's "
                 "array (an optimizer's, a view's) sees the step.")
+
+
+# ----- train_step -----
+
+def test_train_step(train_step, seeds=(91, 92)) -> None:
+    """train_step(model, loss_fn, x, y, lr) on a reference network whose .grad hold stale
+    values: returns the loss before the step; every parameter ends at data − lr · (central
+    differences of the loss), so the stale gradients were zeroed first."""
+    assert_own_answer(train_step)
+    for seed in seeds:
+        _train_case(train_step, seed)
+
+
+def _train_case(train_step, seed: int) -> None:
+    d, h, c = _sizes(seed, 3)
+    r = np.random.default_rng(seed)
+    layers = _network(seed, (d, h, c), activations=("tanh",))  # smooth: no kink for the oracle
+    model = _nn.Sequential(*layers)
+    x, y = r.standard_normal((7, d)), r.integers(0, c, size=7)
+    lr = float(r.uniform(0.05, 0.5))
+    params = model.params
+    stale = [r.standard_normal(p.grad.shape) for p in params]
+    for p, s in zip(params, stale, strict=True):
+        p.grad[...] = s
+    data0 = [p.data.copy() for p in params]
+
+    def loss_at(_=None):
+        return _ce_loss(_oracle_forward(layers, x), y)
+
+    ref_loss = loss_at()
+    grads = [numerical_gradient(loss_at, p.data) for p in params]
+    where = f" (a network {d} -> {h} -> {c}, lr {lr:.3f})"
+    loss = call(train_step, "train_step", model, _nn.SoftmaxCrossEntropy(), x.copy(), y.copy(),
+                lr)
+    if all(_array_equal(p.data, d0) for p, d0 in zip(params, data0, strict=True)):
+        if not any(p.grad.any() for p in params):
+            raise AssertionError(
+                f"train_step{where}: no parameter moved and every grad is zero: zero_grad ran "
+                "after backward and wiped this step's gradients. The order is zero_grad, "
+                "forward, loss, backward, step.")
+        raise AssertionError(f"train_step{where}: no parameter moved: the step must come after "
+                             "backward (zero_grad, forward, loss, backward, step).")
+    for k, (p, d0, g, s) in enumerate(zip(params, data0, grads, stale, strict=True)):
+        expect_array(p.data, d0 - lr * g, f"train_step: parameter {k} ({p.name}) after the step"
+                     + where, mistakes=[
+                         ("zero_grad is missing: the gradients left in .grad by an earlier "
+                          "step were added to this step's; call model.zero_grad() before "
+                          "backward", d0 - lr * (s + g))])
+    expect_scalar(_returned(loss, "train_step", "the loss of this step (before the update)"),
+                  ref_loss, "train_step: returned loss" + where)
+
+
+# ----- grad_norms -----
+
+def test_grad_norms(grad_norms, seeds=(101, 102, 103)) -> None:
+    """grad_norms(model): one float per layer that has parameters, the Euclidean norm of all
+    its parameters' gradients together, in layer order."""
+    for seed in seeds:
+        sizes = _sizes(seed, 4)
+        r = np.random.default_rng(seed)
+        layers = _network(seed, sizes)
+        for k, p in enumerate(_all_params(layers)):  # a different scale per parameter
+            p.grad[...] = r.standard_normal(p.grad.shape) * 10.0 ** (k % 3 - 1)
+        model = _nn.Sequential(*layers)
+        where = f" (a network {' -> '.join(map(str, sizes))}, {len(layers)} layers)"
+        got = _returned(call(grad_norms, "grad_norms", model), "grad_norms", "a list of floats")
+        with_params = [layer for layer in layers if layer.params]
+
+        def norms(of, layers=with_params):
+            return np.array([_sqrt(sum(_sum(of(p) ** 2) for p in layer.params))
+                             for layer in layers])
+
+        try:
+            got = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            raise AssertionError(f"grad_norms{where}: must return a list of floats, got "
+                                 f"{type(got).__name__}.") from None
+        if got.shape == (len(layers),):
+            raise AssertionError(
+                f"grad_norms{where}: {len(layers)} numbers, one per layer: it is one per layer "
+                f"that has parameters ({len(with_params)} here; ReLU, tanh and sigmoid have "
+                "none, skip them: if layer.params).")
+        expected = norms(lambda p: p.grad)
+        expect_array(got, expected, "grad_norms" + where, mistakes=[
+            ("the square root is missing: the norm is sqrt(sum of squares)", expected ** 2),
+            ("the bias gradients are left out: take the norm over all of the layer's params",
+             np.array([_sqrt(_sum(layer.params[0].grad ** 2)) for layer in with_params])),
+            ("these are the norms of the weights p.data, not of their gradients p.grad",
+             norms(lambda p: p.data))])

@@ -138,6 +138,11 @@ def assert_own_work(answer, *references) -> None:
         references: bpcourse objects the answer must not delegate to, e.g.
             bpcourse.layers.linear_forward.
     """
+    if _is_ours(answer):  # e.g. `linear_forward = layers.linear_forward`: the package's own
+        raise DelegationDetected(
+            f"{getattr(answer, '__name__', answer)} is {answer.__module__}."
+            f"{getattr(answer, '__qualname__', '')}, the package's reference implementation: "
+            "the exercise is to write it yourself, so this answer earns no points.")
     functions = [answer] if not isinstance(answer, type) else [
         v for v in vars(answer).values() if hasattr(v, "__code__")]
     for fn in functions:
