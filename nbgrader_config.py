@@ -69,6 +69,6 @@ c.LimitOutput.max_traceback = 60
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "bpcourse.autograde.FeedbackTracebacks",  # first: it reads the hidden lines to drop
+    "bpcourse.tools.feedback.FeedbackTracebacks",  # first: it reads the hidden lines to drop
     "nbgrader.preprocessors.ClearHiddenTests",
 ]

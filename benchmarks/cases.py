@@ -609,9 +609,9 @@ def b6(ctx: Context) -> Result:
 def b7(ctx: Context) -> Result:
     goal = "(time: no goal) every reference notebook graded, full marks"
     notebooks = _solution_notebooks()
-    if importlib.util.find_spec("bpcourse.autograde") is None or not notebooks:
+    if importlib.util.find_spec("bpcourse.tools.autograde") is None or not notebooks:
         return Result("B7", "autograding one student's series", goal, "not available", None,
-                      "bpcourse.autograde or solutions/ not present: not available.\n")
+                      "bpcourse.tools.autograde or solutions/ not present: not available.\n")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         env = _jupyter_env(Path(tmp))

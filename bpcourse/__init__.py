@@ -13,6 +13,9 @@ One module per idea of the course:
     cost      timing sweeps: numeric gradients against backprop
     plots     the course's figures
     grading   what the notebooks' test cells call
+
+The course's tools (release, lab, grading with nbgrader) are in ``bpcourse.tools``, which
+``import bpcourse`` does not load.
 """
 
 from . import grading as _grading  # noqa: F401  (snapshots what grading relies on, see grading)

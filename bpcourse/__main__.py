@@ -1,7 +1,7 @@
 """The course's command line: ``python -m bpcourse COMMAND ...`` (or ``bpcourse COMMAND``).
 
-Each command lives in the module of its idea and is imported only when used, so
-``import bpcourse`` stays numpy-only.
+The course's tools live in ``bpcourse.tools``, the cost measurements in ``bpcourse.cost``;
+each is imported only when its command is used, so ``import bpcourse`` stays numpy-only.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import importlib
 import sys
 
 COMMANDS = {
-    "lab": ("bpcourse.lab", "open the course in JupyterLab (your copy of notebooks/ in work/)"),
-    "teach": ("bpcourse.lab", "instructor's JupyterLab on solutions/ with nbgrader's formgrader"),
-    "release": ("bpcourse.release", "regenerate notebooks/ from solutions/ with nbgrader"),
-    "grade": ("bpcourse.autograde", "grade one notebook against the full (hidden) tests"),
-    "autograde": ("bpcourse.autograde", "instructor: autograde submissions, report ungraded ones"),
+    "lab": ("bpcourse.tools.lab", "open the course in JupyterLab (your copy in work/)"),
+    "teach": ("bpcourse.tools.lab", "instructor's JupyterLab with nbgrader's formgrader"),
+    "release": ("bpcourse.tools.release", "regenerate notebooks/ from solutions/ with nbgrader"),
+    "grade": ("bpcourse.tools.autograde", "grade one notebook against the full (hidden) tests"),
+    "autograde": ("bpcourse.tools.autograde",
+                  "instructor: autograde submissions, report ungraded ones"),
     "cost": ("bpcourse.cost", "measure and plot numeric gradients against backprop"),
 }
 

@@ -1,9 +1,9 @@
 """The course as a learner meets it: JupyterLab in headless Chromium, driven by Playwright.
 
-One JupyterLab server, configured exactly as ``make lab`` configures it (bpcourse.lab), serves a
-temporary copy of the release ``notebooks/`` plus, next to each notebook, a copy of its solution
-(``NN_topic/NN_topic.solution.ipynb``). For every release notebook the test clicks Run > Run All
-Cells and Validate as a learner would, and checks what appears on the screen:
+One JupyterLab server, configured exactly as ``make lab`` configures it (bpcourse.tools.lab),
+serves a temporary copy of the release ``notebooks/`` plus, next to each notebook, a copy of its
+solution (``NN_topic/NN_topic.solution.ipynb``). For every release notebook the test clicks Run >
+Run All Cells and Validate as a learner would, and checks what appears on the screen:
 
 - release: every cell before the first exercise ran without an error; Validate lists every
   visible test cell as failing (an unanswered exercise cannot pass);
@@ -37,7 +37,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from bpcourse.lab import RELEASE, ROOT, SOLUTIONS, LabServer, course_notebooks, make_work_copy
+from bpcourse.tools.lab import RELEASE, ROOT, SOLUTIONS, LabServer, course_notebooks, make_work_copy
 
 pytestmark = pytest.mark.browser
 

@@ -35,7 +35,9 @@ from corpus.build import (  # noqa: E402
 )
 from corpus.series import named_count  # noqa: E402
 
-from bpcourse import autograde as ag  # noqa: E402
+from bpcourse.tools.course import assignments  # noqa: E402
+from bpcourse.tools.nbgrader_run import run_nbgrader  # noqa: E402
+from bpcourse.tools.notebook import cell_source, exercise_of_tests, load_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = (nb01, nb02, nb03, nb04, nb05, nb06, bad)
@@ -44,7 +46,7 @@ SUBMISSIONS = [s for m in MODULES for s in m.submissions()]
 
 
 def _solution(name: str) -> dict:
-    return ag._load(ROOT / "solutions" / name / f"{name}.ipynb")
+    return load_notebook(ROOT / "solutions" / name / f"{name}.ipynb")
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,7 @@ def corpus(tmp_path_factory):
     outcomes, procs = grade_corpus(workdir, SUBMISSIONS, cell_timeout=CELL_TIMEOUT)
     total = time.perf_counter() - start
     def feedback_of(name):
-        proc = ag._run_nbgrader(["generate_feedback", name, "--force"], workdir / name)
+        proc = run_nbgrader(["generate_feedback", name, "--force"], workdir / name)
         return name, (proc, sorted((workdir / name / "feedback").rglob("*.html")))
 
     with ThreadPoolExecutor(2) as pool:
@@ -119,11 +121,11 @@ def test_the_corpus_covers_what_the_issue_asks():
         assert min(counts.values()) >= 3, (module.__name__, counts)
         assert set(counts) == set(module.ALTERNATIVES)
     assert sum(1 for m in nb03.MISTAKES if m[2]) >= 3
-    for name in sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()):
+    for name in assignments(ROOT):
         mine = {s.student.split("-", 1)[1] for s in SUBMISSIONS if s.assignment == name}
         assert {"reference", "release"} <= mine, name
         assert any(m.startswith("alternative-style") for m in mine), name
-        answers = set(ag.exercise_of_tests(_solution(name)).values())
+        answers = set(exercise_of_tests(_solution(name)).values())
         covered = {ex for s in SUBMISSIONS if s.assignment == name for ex in s.answers}
         assert answers <= covered, (name, answers - covered)
     kinds = {s.student for s in bad.submissions()}
@@ -141,7 +143,7 @@ def test_every_corpus_edit_applies_to_the_current_notebooks():
     from corpus.build import build
 
     for sub in SUBMISSIONS:
-        release = ag._load(ROOT / "notebooks" / sub.assignment / f"{sub.assignment}.ipynb")
+        release = load_notebook(ROOT / "notebooks" / sub.assignment / f"{sub.assignment}.ipynb")
         nb = build(sub, release, _solution(sub.assignment))
-        sources = "\n".join(ag._source(c) for c in nb["cells"])
+        sources = "\n".join(cell_source(c) for c in nb["cells"])
         assert not re.search(r"### (BEGIN|END) (SOLUTION|HIDDEN TESTS)", sources), sub.student

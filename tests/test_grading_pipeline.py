@@ -33,7 +33,20 @@ from corpus.build import (  # noqa: E402
     visible_text,
 )
 
-from bpcourse import autograde as ag  # noqa: E402
+from bpcourse.tools.autograde import assignment_of, cli, grade_notebook, make_course  # noqa: E402
+from bpcourse.tools.course import assignments, nbgrader_env  # noqa: E402
+from bpcourse.tools.feedback import FeedbackTracebacks  # noqa: E402
+from bpcourse.tools.nbgrader_run import reasons_from_log, run_nbgrader  # noqa: E402
+from bpcourse.tools.notebook import cell_source, exercise_of_tests, hidden_lines, load_notebook  # noqa: E402
+from bpcourse.tools.outcome import (  # noqa: E402
+    NOT_GRADED,
+    Outcome,
+    TestResult,
+    exit_code,
+    format_outcome,
+    format_summary,
+)
+from bpcourse.tools.tamper import find_tampering  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -109,12 +122,12 @@ def tiny_root(tmp_path_factory):
 
 
 def test_exercises_group_test_cells_under_the_answer_above_them():
-    assert ag.exercise_of_tests(tiny_notebook()) == {
+    assert exercise_of_tests(tiny_notebook()) == {
         "test_square": "square", "test_square_hidden": "square", "test_double": "double"}
 
 
 def test_hidden_lines_are_the_lines_between_the_markers():
-    assert ag.hidden_lines(tiny_notebook()["cells"][4]["source"]) == [HIDDEN_SECRET]
+    assert hidden_lines(tiny_notebook()["cells"][4]["source"]) == [HIDDEN_SECRET]
 
 
 @pytest.mark.parametrize("source, flagged", [
@@ -135,7 +148,7 @@ def test_hidden_lines_are_the_lines_between_the_markers():
 def test_tampering_is_found_in_the_learners_cells(source, flagged):
     nb = tiny_notebook()
     nb["cells"].insert(2, _cell("code", "import numpy as np\nimport bpcourse\n" + source))
-    found = ag.find_tampering(nb)
+    found = find_tampering(nb)
     assert bool(found) == flagged, found
     if flagged:
         assert found[0].startswith("cell 2, line ")
@@ -144,7 +157,7 @@ def test_tampering_is_found_in_the_learners_cells(source, flagged):
 def test_tampering_in_locked_test_cells_is_not_the_learners():
     nb = tiny_notebook()
     nb["cells"][3]["source"] = "np.allclose = None"  # locked: overwritten by nbgrader anyway
-    assert ag.find_tampering(nb) == []
+    assert find_tampering(nb) == []
 
 
 def test_not_graded_reasons_are_read_from_nbgrader_log():
@@ -161,7 +174,7 @@ def test_not_graded_reasons_are_read_from_nbgrader_log():
         "[AutogradeApp | ERROR] There was an error processing assignment 'a' for student 'ann'",
         "[AutogradeApp | ERROR] There was an error processing assignment 'a' for student 'bo'",
     ])
-    reasons = ag._reasons(log, "submitted")
+    reasons = reasons_from_log(log, "submitted")
     assert set(reasons) == {"ann", "bo"}
     assert "kernel died" in reasons["ann"]
     assert "ignored the interrupt" in reasons["bo"]
@@ -179,37 +192,38 @@ def test_feedback_tracebacks_drop_frames_that_quote_hidden_tests():
                       "Cell In[4], line 3\n      1 assert square(2) == 4\n"
                       "----> 3 \x1b[38;5;28;01massert\x1b[39;00m" + HIDDEN_SECRET[6:],
                       visible_frame, "AssertionError: square of a negative"]})]
-    ag.FeedbackTracebacks()(nb, {})  # as nbconvert calls it (a disabled one does nothing)
+    FeedbackTracebacks()(nb, {})  # as nbconvert calls it (a disabled one does nothing)
     text = "\n".join(cell.outputs[0]["traceback"])
     assert HIDDEN_SECRET[6:] not in text
     assert visible_frame in text and "AssertionError: square of a negative" in text
 
 
 def test_assignment_is_recognised_from_the_file_or_folder_name(tmp_path):
-    (tmp_path / "solutions" / "04_layers").mkdir(parents=True)
-    (tmp_path / "solutions" / "01_numerical_gradients").mkdir(parents=True)
+    for name in ("04_layers", "01_numerical_gradients"):
+        (tmp_path / "solutions" / name).mkdir(parents=True)
+        (tmp_path / "solutions" / name / f"{name}.ipynb").write_text("{}")
     for path in ["notebooks/04_layers/04_layers.ipynb", "work/04_layers/my copy.ipynb",
                  "04_layers-Copy1.ipynb"]:
-        assert ag.assignment_of(Path(path), tmp_path) == "04_layers"
+        assert assignment_of(Path(path), tmp_path) == "04_layers"
     with pytest.raises(ValueError, match="--assignment"):
-        ag.assignment_of(Path("homework.ipynb"), tmp_path)
+        assignment_of(Path("homework.ipynb"), tmp_path)
 
 
 def test_format_never_shows_an_ungraded_submission_as_zero():
-    out = ag.Outcome("ann", "04_layers", graded=False, reason="the kernel died")
-    text = ag.format_summary([out, ag.Outcome("bo", "04_layers", graded=True, results=[
-        ag.TestResult("t", "linear", 0.0, 2.0, "AssertionError: dW")])])
+    out = Outcome("ann", "04_layers", graded=False, reason="the kernel died")
+    text = format_summary([out, Outcome("bo", "04_layers", graded=True, results=[
+        TestResult("t", "linear", 0.0, 2.0, "AssertionError: dW")])])
     assert re.search(r"^ann +NOT GRADED: the kernel died$", text, re.M), text
     assert re.search(r"^bo +0 / 2$", text, re.M), text
     assert "1 of 2 submission(s) graded" in text
-    assert ag._exit_code([out]) == ag.NOT_GRADED
+    assert exit_code([out]) == NOT_GRADED
 
 
 @pytest.mark.slow
 def test_autograde_of_an_unreleased_assignment_says_to_release_it(tmp_path, capsys):
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
     db = f"sqlite:///{tmp_path / 'gradebook.db'}"
-    code = ag.cli("autograde", ["04_layers", "--course", str(tmp_path), "--db-url", db])
+    code = cli("autograde", ["04_layers", "--course", str(tmp_path), "--db-url", db])
     assert code == 1
     assert "release it first (python -m bpcourse release 04_layers" in capsys.readouterr().err
 
@@ -257,7 +271,7 @@ def test_nbgrader_behaviour_on_bad_submissions(tiny_root, tmp_path, jupyter_env)
 
 @pytest.mark.slow
 def test_self_study_grade_leaves_the_learners_file_alone(tiny_root, tmp_path, jupyter_env):
-    release = ag._load(_released(tiny_root, tmp_path))
+    release = load_notebook(_released(tiny_root, tmp_path))
     learner = tmp_path / "work" / TINY / f"{TINY}.ipynb"
     learner.parent.mkdir(parents=True)
     for cell in release["cells"]:
@@ -265,19 +279,19 @@ def test_self_study_grade_leaves_the_learners_file_alone(tiny_root, tmp_path, ju
             cell["source"] = "def double(x):\n    return 2 * x"
     learner.write_text(json.dumps(release))
     before = (hashlib.sha256(learner.read_bytes()).hexdigest(), learner.stat().st_mtime_ns)
-    out = ag.grade_notebook(learner, root=tiny_root, cell_timeout=10)
+    out = grade_notebook(learner, root=tiny_root, cell_timeout=10)
     assert (hashlib.sha256(learner.read_bytes()).hexdigest(), learner.stat().st_mtime_ns) == before
     assert sorted(learner.parent.iterdir()) == [learner]
     assert out.graded and out.exercises() == {
         "square": (0.0, 3.0, "NotImplementedError"), "double": (3.0, 3.0, None)}
-    text = ag.format_outcome(out)
+    text = format_outcome(out)
     assert re.search(r"square\s+0/3\s+NotImplementedError", text), text
     assert re.search(r"double\s+3/3\s+ok", text), text
 
 
 def _released(root: Path, tmp: Path) -> Path:
-    course = ag.make_course(tmp / "release-course", [TINY], root)
-    proc = ag._run_nbgrader(["generate_assignment", TINY, "--force"], course)
+    course = make_course(tmp / "release-course", [TINY], root)
+    proc = run_nbgrader(["generate_assignment", TINY, "--force"], course)
     assert proc.returncode == 0, proc.stderr
     return course / "notebooks" / TINY / f"{TINY}.ipynb"
 
@@ -302,17 +316,15 @@ def _copy_repo(dest: Path) -> Path:
 
 
 def _run(cmd: list[str], cwd: Path, ok=(0,)) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=str(Path(PY).parent) + os.pathsep + os.environ["PATH"])
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(cmd, cwd=cwd, env=nbgrader_env(), capture_output=True, text=True,
+                          timeout=900)
     assert proc.returncode in ok, f"{cmd} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
     return proc
 
 
 def _workflow_assignment() -> str:
     """The course's first notebook when it exists (the real thing), else the tiny one."""
-    solutions = ROOT / "solutions"
-    real = sorted(p.name for p in solutions.iterdir() if (p / f"{p.name}.ipynb").exists()) \
-        if solutions.is_dir() else []
+    real = assignments(ROOT)
     return real[0] if real else TINY
 
 
@@ -328,8 +340,8 @@ def test_instructor_workflow_end_to_end(tmp_path, jupyter_env):
 
     # release: solutions/NAME -> notebooks/NAME, and the assignment in the gradebook
     _run([PY, "-m", "bpcourse", "release", name], course)
-    release = ag._load(course / "notebooks" / name / f"{name}.ipynb")
-    solution = ag._load(course / "solutions" / name / f"{name}.ipynb")
+    release = load_notebook(course / "notebooks" / name / f"{name}.ipynb")
+    solution = load_notebook(course / "solutions" / name / f"{name}.ipynb")
     from corpus.build import build, solution_sources
     answers = list(solution_sources(solution))
 
@@ -353,7 +365,7 @@ def test_instructor_workflow_end_to_end(tmp_path, jupyter_env):
 
     # autograde: the project's command; carol is NOT GRADED (exit 3), the others are graded
     proc = _run([PY, "-m", "bpcourse", "autograde", name, "--course", str(course),
-                 "--timeout", "120", "--json"], course, ok=(ag.NOT_GRADED,))
+                 "--timeout", "120", "--json"], course, ok=(NOT_GRADED,))
     outcomes = {o["student"]: o for o in json.loads(proc.stdout)}
     assert set(outcomes) == {"alice", "builderbob", "carolcarter"}
     assert outcomes["carolcarter"]["graded"] is False
@@ -363,7 +375,7 @@ def test_instructor_workflow_end_to_end(tmp_path, jupyter_env):
     assert top > 0 and outcomes["alice"]["score"] == top
     assert outcomes["builderbob"]["graded"] and outcomes["builderbob"]["score"] < top
     summary = _run([PY, "-m", "bpcourse", "autograde", name, "--course", str(course),
-                    "--timeout", "120", "--no-force"], course, ok=(ag.NOT_GRADED,)).stdout
+                    "--timeout", "120", "--no-force"], course, ok=(NOT_GRADED,)).stdout
     assert re.search(r"carolcarter +NOT GRADED", summary), summary
     assert "2 of 3 submission(s) graded" in summary
 
@@ -402,7 +414,7 @@ def test_release_contains_no_hidden_test_source():
     hidden = hidden_test_lines(solutions)
     assert hidden, "no hidden tests in solutions/: every exercise needs some"
     for path in sorted((ROOT / "notebooks").glob("*/*.ipynb")):
-        text = "\n".join(ag._source(c) for c in ag._load(path)["cells"])
+        text = "\n".join(cell_source(c) for c in load_notebook(path)["cells"])
         leaked = [line for line in hidden if line in text]
         assert not leaked, f"{path.relative_to(ROOT)} shows hidden tests: {leaked[:3]}"
 
@@ -423,5 +435,5 @@ def test_make_grade_on_the_release_gives_zero_and_changes_nothing(tmp_path):
     out = json.loads(proc.stdout)
     assert out["graded"] and out["score"] == 0 and out["max_score"] > 0
     assert all(r["score"] == 0 and "NotImplementedError" in r["message"] for r in out["results"])
-    solution = ag._load(ROOT / "solutions" / name / f"{name}.ipynb")
-    assert {r["grade_id"] for r in out["results"]} == set(ag.exercise_of_tests(solution))
+    solution = load_notebook(ROOT / "solutions" / name / f"{name}.ipynb")
+    assert {r["grade_id"] for r in out["results"]} == set(exercise_of_tests(solution))

@@ -1,5 +1,6 @@
-"""`make lab` and `make teach` (bpcourse.lab): the learner's copy, the server's configuration, and
-both commands started for real on a free port (no browser; tests/test_browser.py drives one)."""
+"""`make lab` and `make teach` (bpcourse.tools.lab): the learner's copy, the server's
+configuration, and both commands started for real on a free port (no browser;
+tests/test_browser.py drives one)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bpcourse import lab
+from bpcourse.tools import lab
 
 NBGRADER_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                     "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list")

@@ -22,16 +22,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from builders import load_builder
 
+from bpcourse.tools.course import assignments, nbgrader_env
+
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = sorted(p.name for p in (ROOT / "solutions").glob("*/")
-               if (p / f"{p.name}.ipynb").exists())
+NAMES = assignments(ROOT)
 BUILDERS = sorted((ROOT / "scripts" / "notebooks").glob("nb[0-9][0-9]_*.py"))
 # Notebooks whose text outputs must be identical run to run. 04-06 may print timings.
 SEEDED = [n for n in NAMES if n[:2] in ("01", "02", "03")]
@@ -120,8 +120,7 @@ def course(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
     os.environ["BPCOURSE_DB_URL"] = f"sqlite:///{root / 'gradebook.db'}"
     # nbgrader's Gradebook runs the `alembic` program by name: the one next to this Python.
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent),
-                                          os.environ.get("PATH", "")])
+    os.environ["PATH"] = nbgrader_env()["PATH"]
     try:
         yield Course(root)
     finally:

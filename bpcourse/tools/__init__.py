@@ -1,1 +1,16 @@
-""""""
+"""The course's tools: releasing, opening, grading and reporting on the notebooks.
+
+Not part of ``import bpcourse`` (which stays numpy-only): the command line
+(``python -m bpcourse COMMAND``) and nbgrader import these modules.
+
+    course        where the course is, its assignments, the environment nbgrader runs in
+    notebook      reading notebooks: cells, exercises, hidden test lines, failure messages
+    outcome       what grading a submission gave (Outcome), its tables and the exit codes
+    nbgrader_run  running nbgrader, the gradebook's URL, why nbgrader could not grade
+    tamper        the scan for reassigned numpy / builtins / bpcourse names
+    collect       reading autograde's results back from the gradebook and autograded/
+    feedback      the feedback preprocessor that hides quoted hidden test lines
+    autograde     ``bpcourse grade`` (self-study) and ``bpcourse autograde`` (instructor)
+    release       ``bpcourse release``: notebooks/ from solutions/
+    lab           ``bpcourse lab`` and ``teach``: JupyterLab for learners and instructors
+"""

@@ -13,7 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bpcourse import autograde as ag
+from bpcourse.tools.autograde import autograde, make_course
+from bpcourse.tools.course import ROOT as COURSE_ROOT
+from bpcourse.tools.nbgrader_run import run_nbgrader
+from bpcourse.tools.notebook import cell_source, exercise_of_tests, hidden_lines, load_notebook
+from bpcourse.tools.outcome import Outcome
 
 Edit = Callable[[dict], None]
 
@@ -99,7 +103,7 @@ def solution_sources(solution_nb: dict) -> dict[str, str]:
     for cell in solution_nb["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("solution") and cell["cell_type"] == "code":
-            lines = ag._source(cell).splitlines()
+            lines = cell_source(cell).splitlines()
             out[meta["grade_id"]] = "\n".join(x for x in lines if not _MARKER.match(x))
     return out
 
@@ -131,11 +135,11 @@ def build(sub: Submission, release_nb: dict, solution_nb: dict) -> dict:
     return nb
 
 
-def prepare_course(dest: Path, assignments: list[str], root: Path = ag.ROOT) -> Path:
+def prepare_course(dest: Path, assignments: list[str], root: Path = COURSE_ROOT) -> Path:
     """A course with the given solutions released into it (its own SQLite gradebook)."""
-    course = ag.make_course(dest, assignments, root)
+    course = make_course(dest, assignments, root)
     for name in assignments:
-        proc = ag._run_nbgrader(["generate_assignment", name, "--force"], course)
+        proc = run_nbgrader(["generate_assignment", name, "--force"], course)
         if proc.returncode != 0:
             raise RuntimeError(proc.stdout + proc.stderr)
     return course
@@ -143,16 +147,16 @@ def prepare_course(dest: Path, assignments: list[str], root: Path = ag.ROOT) -> 
 
 def write_submissions(course: Path, subs: list[Submission]) -> None:
     for sub in subs:
-        release = ag._load(course / "notebooks" / sub.assignment / f"{sub.assignment}.ipynb")
-        solution = ag._load(course / "solutions" / sub.assignment / f"{sub.assignment}.ipynb")
+        release = load_notebook(course / "notebooks" / sub.assignment / f"{sub.assignment}.ipynb")
+        solution = load_notebook(course / "solutions" / sub.assignment / f"{sub.assignment}.ipynb")
         path = course / "submitted" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(build(sub, release, solution), indent=1), encoding="utf-8")
 
 
 def grade_corpus(workdir: Path, subs: list[Submission], *, cell_timeout: int,
-                 parallel: int = 2, root: Path = ag.ROOT
-                 ) -> tuple[dict[str, ag.Outcome], dict[str, subprocess.CompletedProcess]]:
+                 parallel: int = 2, root: Path = COURSE_ROOT
+                 ) -> tuple[dict[str, Outcome], dict[str, subprocess.CompletedProcess]]:
     """Grade every submission: one course and one nbgrader run per assignment, `parallel` at a
     time. Returns (student -> Outcome, assignment -> nbgrader process)."""
     by_assignment: dict[str, list[Submission]] = {}
@@ -163,7 +167,7 @@ def grade_corpus(workdir: Path, subs: list[Submission], *, cell_timeout: int,
         course = prepare_course(workdir / name, [name], root)
         write_submissions(course, by_assignment[name])
         start = time.perf_counter()
-        result = ag.autograde(course, name, cell_timeout=cell_timeout)
+        result = autograde(course, name, cell_timeout=cell_timeout)
         seconds[name] = time.perf_counter() - start
         return result
 
@@ -182,7 +186,7 @@ def grade_corpus(workdir: Path, subs: list[Submission], *, cell_timeout: int,
 
 def exercise_maxima(solution_nb: dict) -> dict[str, float]:
     """exercise -> the points of its autograded test cells, as the instructor set them."""
-    owner = ag.exercise_of_tests(solution_nb)
+    owner = exercise_of_tests(solution_nb)
     maxima: dict[str, float] = {}
     for cell in solution_nb["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -192,7 +196,7 @@ def exercise_maxima(solution_nb: dict) -> dict[str, float]:
     return maxima
 
 
-def problems(sub: Submission, out: ag.Outcome | None,
+def problems(sub: Submission, out: Outcome | None,
              maxima: dict[str, float] | None = None) -> list[str]:
     """What is wrong with the outcome of `sub` (empty when everything is as expected).
 
@@ -252,9 +256,9 @@ def hidden_test_lines(solutions: Path) -> list[str]:
     somewhere in solutions/ (a line like `import numpy as np` is not a secret)."""
     hidden, public = set(), set()
     for path in sorted(solutions.glob("*/*.ipynb")):
-        for cell in ag._load(path)["cells"]:
-            src = ag._source(cell)
-            lines = ag.hidden_lines(src)
+        for cell in load_notebook(path)["cells"]:
+            src = cell_source(cell)
+            lines = hidden_lines(src)
             hidden.update(lines)
             public.update(x.strip() for x in src.splitlines() if x.strip() not in lines)
     return sorted(line for line in hidden - public if len(line) > 3)

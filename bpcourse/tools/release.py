@@ -8,18 +8,11 @@ the ones named. The result is what gets committed; a test proves it is in sync.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def assignments(root: Path = ROOT) -> list[str]:
-    """Names of the assignments in solutions/ (folders like 01_numerical_gradients), sorted."""
-    return sorted(p.name for p in (root / "solutions").iterdir()
-                  if p.is_dir() and (p / f"{p.name}.ipynb").exists())
+from .course import ROOT, assignments, nbgrader_env
 
 
 def generate(names: list[str], root: Path = ROOT, quiet: bool = True) -> None:
@@ -27,10 +20,7 @@ def generate(names: list[str], root: Path = ROOT, quiet: bool = True) -> None:
     for name in names:
         cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force",
                "--log-level=" + ("ERROR" if quiet else "INFO")]
-        # nbgrader runs `alembic` by name for its gradebook: put this Python's bin/ on PATH.
-        bindir = str(Path(sys.executable).parent)
-        env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
-        subprocess.run(cmd, cwd=root, check=True, env=env)
+        subprocess.run(cmd, cwd=root, check=True, env=nbgrader_env())
 
 
 def cli(command: str, argv: list[str]) -> int:

@@ -31,7 +31,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from .course import ROOT, assignments, nbgrader_env
+
 RELEASE = ROOT / "notebooks"
 SOLUTIONS = ROOT / "solutions"
 WORK = ROOT / "work"
@@ -50,10 +51,7 @@ SERVER_EXTENSIONS = {
 
 def course_notebooks(folder: Path) -> list[Path]:
     """The course notebooks ``folder/NN_topic/NN_topic.ipynb``, sorted by number."""
-    if not folder.is_dir():
-        return []
-    return sorted(p / f"{p.name}.ipynb" for p in folder.iterdir()
-                  if p.is_dir() and (p / f"{p.name}.ipynb").is_file())
+    return [folder / name / f"{name}.ipynb" for name in assignments(folder, ".")]
 
 
 @dataclass
@@ -93,12 +91,9 @@ def make_work_copy(release: Path = RELEASE, work: Path = WORK) -> WorkCopy:
 def server_env(role: str, base: dict[str, str] | None = None) -> dict[str, str]:
     """``base`` (default os.environ) with scripts/jupyter/<role>/ first on JUPYTER_CONFIG_PATH.
 
-    The folder of this Python's programs goes first on PATH too: nbgrader calls programs such as
-    ``alembic`` by name, which `make` does not put on PATH.
+    The server runs nbgrader, so its environment is :func:`nbgrader_env`'s.
     """
-    env = dict(os.environ if base is None else base)
-    env["PATH"] = os.pathsep.join(
-        p for p in (str(Path(sys.executable).parent), env.get("PATH", "")) if p)
+    env = nbgrader_env(base)
     config = str(JUPYTER_CONFIG / ROLES[role])
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         p for p in (config, env.get("JUPYTER_CONFIG_PATH", "")) if p)

@@ -1,0 +1,193 @@
+"""Grading with nbgrader's own autograde, reported so that nothing is silently a zero.
+
+Two commands (``python -m bpcourse ...``):
+
+``grade NOTEBOOK``
+    Self-study: grades a copy of the learner's notebook against the *full* tests of solutions/
+    (hidden ones included) in a temporary course, with nbgrader's autograde, and prints one row
+    per exercise: points, and the message of the first test that failed (which names the likely
+    mistake). The learner's file is never written to.
+
+``autograde ASSIGNMENT [--course DIR]``
+    Instructor: runs ``nbgrader autograde`` on every submission in submitted/, then prints a
+    summary per student. A submission nbgrader could not grade (the kernel died, a cell ignored
+    the interrupt after the timeout) is reported as NOT GRADED, never as 0, and makes the exit
+    code 3; everybody else's grades are kept. Code that reassigns numpy, builtins or bpcourse
+    functions (the test cells run in the learner's kernel) is reported as tampering (exit 4).
+
+Exit codes: see :mod:`bpcourse.tools.outcome`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .collect import collect
+from .course import ROOT, assignments
+from .nbgrader_run import db_url_of, run_nbgrader
+from .outcome import Outcome, exit_code, format_outcome, format_summary
+
+
+def autograde(course: Path, assignment: str, *, students: list[str] | None = None,
+              cell_timeout: int | None = None, db_url: str | None = None, force: bool = True,
+              extra_args: list[str] | None = None, env: dict | None = None
+              ) -> tuple[list[Outcome], subprocess.CompletedProcess]:
+    """Run ``nbgrader autograde`` once for all (or the given) students, then collect.
+
+    Returns:
+        (one Outcome per student, in name order; the finished nbgrader process with its log)
+    """
+    course = Path(course).resolve()
+    db_url = db_url_of(course, db_url)
+    args = ["autograde", assignment, f"--CourseDirectory.db_url={db_url}"]
+    if cell_timeout is not None:
+        args.append(f"--Execute.timeout={int(cell_timeout)}")
+    if force:
+        args.append("--force")
+    if students:
+        args.append("--CourseDirectory.student_id=" + (
+            students[0] if len(students) == 1 else "*"))
+    args += list(extra_args or [])
+    proc = run_nbgrader(args, course, env=env)
+    log = proc.stdout + proc.stderr
+    return collect(course, assignment, db_url, log, students), proc
+
+
+# ---------------------------------------------------------------------------------------------
+# Self-study: grade one notebook in a temporary course
+
+
+def assignment_of(notebook: Path, root: Path = ROOT) -> str:
+    """Which assignment of solutions/ a learner's notebook is (by file name, then folder)."""
+    names = assignments(root)
+    for candidate in (notebook.stem, notebook.parent.name):
+        if candidate in names:
+            return candidate
+    prefix = [n for n in names if notebook.stem.startswith(n[:3]) and n[:2].isdigit()]
+    if len(prefix) == 1:
+        return prefix[0]
+    raise ValueError(f"cannot tell which notebook of the course {notebook} is: name it like "
+                     f"04_layers.ipynb, or pass --assignment (one of {', '.join(names)})")
+
+
+def make_course(dest: Path, names: list[str], root: Path = ROOT) -> Path:
+    """A course folder at dest with root's nbgrader_config.py and the given solutions."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / "nbgrader_config.py", dest / "nbgrader_config.py")
+    for name in names:
+        shutil.copytree(root / "solutions" / name, dest / "solutions" / name,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return dest
+
+
+def grade_notebook(notebook: Path, *, assignment: str | None = None, root: Path = ROOT,
+                   cell_timeout: int | None = None, keep: Path | None = None) -> Outcome:
+    """Grade a copy of `notebook` against solutions/ with nbgrader, in a temporary course."""
+    notebook = Path(notebook).resolve()
+    if not notebook.is_file():
+        raise FileNotFoundError(f"no notebook at {notebook}")
+    assignment = assignment or assignment_of(notebook, root)
+    tmp = Path(tempfile.mkdtemp(prefix="bpcourse-grade-")) if keep is None else keep
+    try:
+        course = make_course(tmp / "course", [assignment], root)
+        db_url = f"sqlite:///{course / 'gradebook.db'}"
+        env = {k: v for k, v in os.environ.items() if k != "BPCOURSE_DB_URL"}
+        gen = run_nbgrader(["generate_assignment", assignment, "--force",
+                            f"--CourseDirectory.db_url={db_url}"], course, env=env)
+        if gen.returncode != 0:
+            raise RuntimeError("nbgrader generate_assignment failed:\n" + gen.stdout + gen.stderr)
+        target = course / "submitted" / "self" / assignment / f"{assignment}.ipynb"
+        target.parent.mkdir(parents=True)
+        shutil.copy(notebook, target)
+        outcomes, _ = autograde(course, assignment, students=["self"], db_url=db_url,
+                                cell_timeout=cell_timeout, env=env)
+        return outcomes[0]
+    finally:
+        if keep is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def cli(command: str, argv: list[str]) -> int:
+    return {"grade": _cli_grade, "autograde": _cli_autograde}[command](argv)
+
+
+def _cli_grade(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bpcourse grade",
+        description="Grade a copy of your notebook with the full tests (hidden ones included) "
+                    "of solutions/, with nbgrader, in a temporary folder. Your file is not "
+                    "changed.")
+    parser.add_argument("notebook", type=Path, help="e.g. notebooks/04_layers/04_layers.ipynb")
+    parser.add_argument("--assignment", help="which notebook of the course it is (default: "
+                        "from the file name, e.g. 04_layers)")
+    parser.add_argument("--timeout", type=int, default=None,
+                        help="seconds a cell may run (default: nbgrader_config.py's)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    try:
+        out = grade_notebook(args.notebook, assignment=args.assignment, cell_timeout=args.timeout)
+    except (FileNotFoundError, ValueError) as err:
+        parser.error(str(err))
+    print(json.dumps(out.as_dict(), indent=1) if args.json else format_outcome(out))
+    return exit_code([out])
+
+
+def _cli_autograde(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bpcourse autograde",
+        description="Run nbgrader autograde on every submission of ASSIGNMENT in the course's "
+                    "submitted/ folder and report each: score, NOT GRADED (kernel died, a cell "
+                    "that ignored the interrupt) or tampering. Exit code 3 if any submission "
+                    "was not graded, 4 if tampering is suspected.")
+    parser.add_argument("assignment", help="e.g. 04_layers")
+    parser.add_argument("--course", type=Path, default=Path.cwd(),
+                        help="the course folder with nbgrader_config.py (default: here)")
+    parser.add_argument("--student", action="append", default=None,
+                        help="grade only this student (repeat for several)")
+    parser.add_argument("--timeout", type=int, default=None,
+                        help="seconds a cell may run (default: nbgrader_config.py's)")
+    parser.add_argument("--db-url", default=None, help="gradebook (default: the course's)")
+    parser.add_argument("--no-force", action="store_true",
+                        help="skip submissions that are already autograded")
+    parser.add_argument("--json", action="store_true", help="print the outcomes as JSON")
+    args = parser.parse_args(argv)
+    course = args.course.resolve()
+    if not (course / "nbgrader_config.py").exists():
+        parser.error(f"{course} has no nbgrader_config.py: pass --course DIR, the course folder")
+    try:
+        return _autograde_and_report(args, course)
+    except RuntimeError as err:
+        print(f"bpcourse autograde: {err}", file=sys.stderr)
+        return 1
+
+
+def _autograde_and_report(args, course: Path) -> int:
+    students = args.student
+    if students and len(students) > 1:
+        outcomes = []
+        for s in students:  # nbgrader's --student takes one id (or a glob)
+            outs, proc = autograde(course, args.assignment, students=[s], db_url=args.db_url,
+                                   cell_timeout=args.timeout, force=not args.no_force)
+            outcomes += outs
+    else:
+        outcomes, proc = autograde(course, args.assignment, students=students,
+                                   db_url=args.db_url, cell_timeout=args.timeout,
+                                   force=not args.no_force)
+        if proc.returncode != 0 and all(o.graded for o in outcomes):
+            print(proc.stdout + proc.stderr, file=sys.stderr)
+            print("bpcourse autograde: nbgrader failed (log above)", file=sys.stderr)
+            return 1
+    print(json.dumps([o.as_dict() for o in outcomes], indent=1) if args.json
+          else format_summary(outcomes))
+    return exit_code(outcomes)
