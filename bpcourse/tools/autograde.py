@@ -14,6 +14,9 @@ Two commands (``python -m bpcourse ...``):
     the interrupt after the timeout) is reported as NOT GRADED, never as 0, and makes the exit
     code 3; everybody else's grades are kept. Code that reassigns numpy, builtins or bpcourse
     functions (the test cells run in the learner's kernel) is reported as tampering (exit 4).
+    Every kernel runs in the sandbox of :mod:`bpcourse.tools.sandbox` (its own folder, no
+    network, limits); ``--no-sandbox`` turns it off, ``--require-sandbox`` refuses to grade
+    where there is none (exit 5). Without one, the first line printed says so.
 
 Exit codes: see :mod:`bpcourse.tools.outcome`.
 """
@@ -32,14 +35,20 @@ from pathlib import Path
 from .collect import collect
 from .course import ROOT, assignments
 from .nbgrader_run import db_url_of, run_nbgrader
-from .outcome import Outcome, exit_code, format_outcome, format_summary
+from .outcome import NO_SANDBOX, Outcome, exit_code, format_outcome, format_summary
+from .sandbox import Limits, unavailable_reason
+from .sandbox_kernel import nbgrader_args
 
 
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None,
               cell_timeout: int | None = None, db_url: str | None = None, force: bool = True,
-              extra_args: list[str] | None = None, env: dict | None = None
+              extra_args: list[str] | None = None, env: dict | None = None,
+              sandbox: bool = True, limits: Limits | None = None
               ) -> tuple[list[Outcome], subprocess.CompletedProcess]:
     """Run ``nbgrader autograde`` once for all (or the given) students, then collect.
+
+    sandbox: run each kernel in the sandbox, with `limits` (RuntimeError if there is none:
+    check ``sandbox.unavailable_reason()`` first and decide).
 
     Returns:
         (one Outcome per student, in name order; the finished nbgrader process with its log)
@@ -54,6 +63,11 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
     if students:
         args.append("--CourseDirectory.student_id=" + (
             students[0] if len(students) == 1 else "*"))
+    if sandbox:
+        reason = unavailable_reason()
+        if reason:
+            raise RuntimeError(f"no sandbox for the grading kernels: {reason}")
+        args += nbgrader_args(limits)
     args += list(extra_args or [])
     proc = run_nbgrader(args, course, env=env)
     log = proc.stdout + proc.stderr
@@ -106,8 +120,9 @@ def grade_notebook(notebook: Path, *, assignment: str | None = None, root: Path 
         target = course / "submitted" / "self" / assignment / f"{assignment}.ipynb"
         target.parent.mkdir(parents=True)
         shutil.copy(notebook, target)
+        # The learner's own code on the learner's machine: no sandbox needed.
         outcomes, _ = autograde(course, assignment, students=["self"], db_url=db_url,
-                                cell_timeout=cell_timeout, env=env)
+                                cell_timeout=cell_timeout, env=env, sandbox=False)
         return outcomes[0]
     finally:
         if keep is None:
@@ -161,6 +176,18 @@ def _cli_autograde(argv: list[str]) -> int:
     parser.add_argument("--no-force", action="store_true",
                         help="skip submissions that are already autograded")
     parser.add_argument("--json", action="store_true", help="print the outcomes as JSON")
+    box = parser.add_mutually_exclusive_group()
+    box.add_argument("--no-sandbox", action="store_true",
+                     help="run the kernels with your rights, as plain nbgrader does")
+    box.add_argument("--require-sandbox", action="store_true",
+                     help="refuse to grade (exit 5) where no sandbox is available")
+    limits = Limits()
+    parser.add_argument("--memory-mb", type=int, default=limits.memory_mb,
+                        help="address space of a kernel, MB (default %(default)s)")
+    parser.add_argument("--max-processes", type=int, default=limits.processes,
+                        help="processes and threads of a kernel (default %(default)s)")
+    parser.add_argument("--cpu-seconds", type=int, default=limits.cpu_seconds,
+                        help="CPU time of a kernel for a whole notebook (default %(default)s)")
     args = parser.parse_args(argv)
     course = args.course.resolve()
     if not (course / "nbgrader_config.py").exists():
@@ -172,18 +199,41 @@ def _cli_autograde(argv: list[str]) -> int:
         return 1
 
 
+def _sandbox_decision(args) -> bool | int:
+    """Whether to sandbox, after saying so in one line where there is no sandbox; or the exit
+    code when grading is refused."""
+    if args.no_sandbox:
+        print("bpcourse autograde: --no-sandbox: submissions run with your rights",
+              file=sys.stderr, flush=True)
+        return False
+    reason = unavailable_reason()
+    if reason is None:
+        return True
+    if args.require_sandbox:
+        print(f"bpcourse autograde: refusing to grade without a sandbox: {reason}",
+              file=sys.stderr)
+        return NO_SANDBOX
+    print(f"bpcourse autograde: NO SANDBOX, submissions run with your rights: {reason}",
+          file=sys.stderr, flush=True)
+    return False
+
+
 def _autograde_and_report(args, course: Path) -> int:
+    sandbox = _sandbox_decision(args)
+    if not isinstance(sandbox, bool):
+        return sandbox
+    run = dict(db_url=args.db_url, cell_timeout=args.timeout, force=not args.no_force,
+               sandbox=sandbox, limits=Limits(memory_mb=args.memory_mb,
+                                              processes=args.max_processes,
+                                              cpu_seconds=args.cpu_seconds))
     students = args.student
     if students and len(students) > 1:
         outcomes = []
         for s in students:  # nbgrader's --student takes one id (or a glob)
-            outs, proc = autograde(course, args.assignment, students=[s], db_url=args.db_url,
-                                   cell_timeout=args.timeout, force=not args.no_force)
+            outs, proc = autograde(course, args.assignment, students=[s], **run)
             outcomes += outs
     else:
-        outcomes, proc = autograde(course, args.assignment, students=students,
-                                   db_url=args.db_url, cell_timeout=args.timeout,
-                                   force=not args.no_force)
+        outcomes, proc = autograde(course, args.assignment, students=students, **run)
         if proc.returncode != 0 and all(o.graded for o in outcomes):
             print(proc.stdout + proc.stderr, file=sys.stderr)
             print("bpcourse autograde: nbgrader failed (log above)", file=sys.stderr)

@@ -61,6 +61,10 @@ class Limits:
 
 
 def bwrap_path() -> str | None:
+    """The bwrap program: BPCOURSE_BWRAP if set (an empty value means none), else on PATH."""
+    chosen = os.environ.get("BPCOURSE_BWRAP")
+    if chosen is not None:
+        return chosen if chosen and os.access(chosen, os.X_OK) else None
     return shutil.which("bwrap")
 
 
@@ -71,8 +75,8 @@ def unavailable_reason() -> str | None:
         return f"no sandbox on {sys.platform} (bubblewrap is Linux only)"
     bwrap = bwrap_path()
     if bwrap is None:
-        return ("bubblewrap (bwrap) is not installed: apt-get install bubblewrap, or run "
-                "scripts/system-deps.sh bubblewrap as root")
+        return ("bubblewrap (bwrap) is not installed: apt-get install bubblewrap (Debian, "
+                "Ubuntu; `make setup` does it as root), or dnf/pacman install bubblewrap")
     for tool in ("prlimit", "setpriv"):
         if shutil.which(tool) is None:
             return f"{tool} (util-linux) is not installed"
@@ -196,6 +200,11 @@ def sandbox_env(parent: dict[str, str], job: Path, workdir: Path) -> dict[str, s
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     })
     env.setdefault("MPLBACKEND", "Agg")
+    # OpenBLAS starts a thread per core: on a big machine that alone would pass the limit on
+    # processes (and each thread's buffers the one on memory).
+    threads = str(min(4, os.cpu_count() or 1))
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, threads)
     return env
 
 
