@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-# Extras installed into .venv: the course itself, the test tools, and the peers (PyTorch CPU,
-# micrograd) that the cross-check tests and benchmarks compare against.
-EXTRAS ?= course,dev,bench
+# Extras installed into .venv: the course itself, the test tools, the instructor's grading tools
+# (copydetect), and the peers (PyTorch CPU, micrograd) that the cross-checks and benchmarks use.
+EXTRAS ?= course,dev,grading,bench
 
 .PHONY: help setup lab teach test test-fast lint release grade bench clean
 help:

@@ -16,6 +16,8 @@ COMMANDS = {
     "grade": ("bpcourse.tools.autograde", "grade one notebook against the full (hidden) tests"),
     "autograde": ("bpcourse.tools.autograde",
                   "instructor: autograde submissions, report ungraded ones"),
+    "similarity": ("bpcourse.tools.similarity",
+                   "instructor: which submissions share code (flags to read, no points)"),
     "cost": ("bpcourse.cost", "measure and plot numeric gradients against backprop"),
 }
 
