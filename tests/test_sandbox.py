@@ -1,0 +1,208 @@
+"""The grading sandbox (bpcourse.tools.sandbox): the bwrap command it builds, a real kernel in
+it, `bpcourse autograde` without it, and what it costs per notebook.
+
+The attacks on the grader are graded in tests/test_corpus.py, with everybody else's exact
+grades; here are the pieces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import queue
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus.build import Submission, prepare_course, write_submissions  # noqa: E402
+
+from bpcourse.tools import sandbox  # noqa: E402
+from bpcourse.tools.autograde import autograde  # noqa: E402
+from bpcourse.tools.outcome import NO_SANDBOX  # noqa: E402
+from bpcourse.tools.sandbox_kernel import SandboxedKernelManager  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+REASON = sandbox.unavailable_reason()
+needs_sandbox = pytest.mark.skipif(REASON is not None, reason=f"no sandbox here: {REASON}")
+
+
+# --- the command (no kernel) --------------------------------------------------------------------
+
+def _command(uid):
+    job = Path("/tmp/bpk-job")
+    return sandbox.sandbox_command(["python", "-m", "ipykernel_launcher", "-f", "k.json"], job,
+                                   job / "work", sandbox.Limits(memory_mb=512, processes=32,
+                                                                cpu_seconds=30), uid=uid)
+
+
+def _binds(cmd, kind):
+    return [cmd[i + 1] for i, arg in enumerate(cmd) if arg == kind]
+
+
+@pytest.mark.parametrize("uid", [None, 3_000_123])
+def test_the_kernel_sees_its_job_folder_and_a_read_only_python_only(uid):
+    cmd = _command(uid)
+    writable, readonly = _binds(cmd, "--bind"), _binds(cmd, "--ro-bind")
+    assert writable == ["/tmp/bpk-job"]
+    package = str(ROOT / "bpcourse")
+    assert package in readonly and "/usr" in readonly
+    assert os.path.realpath(sys.prefix) in readonly or any(
+        os.path.realpath(sys.prefix).startswith(p + "/") for p in readonly)
+    for path in readonly + writable:  # never the repository root, solutions/ or the home
+        assert Path(path) not in (ROOT, ROOT / "solutions", Path.home()), path
+        assert not (ROOT / "solutions").is_relative_to(path), path
+    assert {"--unshare-net", "--unshare-pid", "--die-with-parent"} <= set(cmd)
+    assert cmd[cmd.index("--") + 1:][-5:] == ["python", "-m", "ipykernel_launcher", "-f",
+                                              "k.json"]
+
+
+def test_limits_are_set_inside_the_sandbox_and_root_drops_to_a_uid_of_its_own():
+    cmd = _command(3_000_123)
+    inner = cmd[cmd.index("--") + 1:]
+    assert inner[:2] == ["setpriv", "--reuid=3000123"]
+    limits = inner[inner.index("prlimit"):]
+    assert f"--as={512 * 2**20}" in limits and "--nproc=32" in limits and "--cpu=30" in limits
+    assert "--unshare-user" not in cmd  # root: a real uid, so that RLIMIT_NPROC applies
+    user = _command(None)
+    assert "--unshare-user" in user and "setpriv" not in user
+
+
+def test_the_kernel_gets_no_secret_from_the_graders_environment(tmp_path):
+    parent = {"BPCOURSE_DB_URL": "postgresql://grader:pw@db/x", "AWS_SECRET_ACCESS_KEY": "k",
+              "HOME": "/root", "NBGRADER_EXECUTION": "autograde", "LANG": "C.UTF-8"}
+    env = sandbox.sandbox_env(parent, tmp_path, tmp_path / "work")
+    assert "BPCOURSE_DB_URL" not in env and "AWS_SECRET_ACCESS_KEY" not in env
+    assert env["HOME"].startswith(str(tmp_path)) and env["NBGRADER_EXECUTION"] == "autograde"
+
+
+def test_minimal_cover_drops_paths_under_usr_and_nested_ones():
+    got = sandbox.minimal_cover([Path("/usr/lib/python3"), Path("/opt/venv"),
+                                 Path("/opt/venv/lib"), Path("/srv/course/bpcourse")])
+    assert got == [Path("/opt/venv"), Path("/srv/course/bpcourse")]
+
+
+def test_without_bwrap_the_reason_says_how_to_install_it(monkeypatch):
+    monkeypatch.setenv("BPCOURSE_BWRAP", "")
+    sandbox.unavailable_reason.cache_clear()
+    try:
+        assert "apt-get install bubblewrap" in sandbox.unavailable_reason()
+    finally:
+        monkeypatch.delenv("BPCOURSE_BWRAP")
+        sandbox.unavailable_reason.cache_clear()
+
+
+# --- a real kernel ------------------------------------------------------------------------------
+
+async def _run_in_kernel(code: str, tmp: Path, **limits) -> tuple[list[str], bool]:
+    km = SandboxedKernelManager(kernel_name="python3", **limits)
+    await km.start_kernel(cwd=str(tmp))
+    kc = km.client()
+    kc.start_channels()
+    texts = []
+    await kc.wait_for_ready(timeout=60)
+    msg_id = kc.execute(code)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            msg = await kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            if not await km.is_alive():  # a limit ended it
+                break
+            continue
+        content = msg["content"]
+        if msg["msg_type"] in ("stream", "error"):
+            texts.append(content.get("text") or f"{content['ename']}: {content['evalue']}")
+        if (msg["msg_type"] == "status" and content["execution_state"] == "idle"
+                and msg["parent_header"].get("msg_id") == msg_id):
+            break
+    alive = await km.is_alive()
+    kc.stop_channels()
+    await km.shutdown_kernel(now=True)
+    await km.cleanup_resources()
+    return texts, alive
+
+
+@pytest.mark.slow
+@needs_sandbox
+def test_a_kernel_in_the_sandbox_sees_its_folder_only_and_no_network(tmp_path):
+    (tmp_path / "data.txt").write_text("the submission's own file")
+    code = ("import os, socket, pathlib\n"
+            "print(open('data.txt').read(), sorted(os.listdir('/')))\n"
+            "print(f'uid={os.getuid()}')\n"
+            f"print('root visible:', os.path.exists({str(ROOT / 'solutions')!r}))\n"
+            "print('home visible:', os.path.exists('/root'), os.path.exists('/home'))\n"
+            "print('interfaces:', [n for _, n in socket.if_nameindex()])\n")
+    texts, alive = asyncio.run(_run_in_kernel(code, tmp_path))
+    out = "".join(texts)
+    assert "the submission's own file" in out and alive, out
+    assert "root visible: False" in out and "uid=0\n" not in out, out
+    assert "interfaces: ['lo']" in out, out
+
+
+@pytest.mark.slow
+@needs_sandbox
+def test_a_kernel_past_its_cpu_time_is_killed(tmp_path):
+    texts, alive = asyncio.run(_run_in_kernel("while True:\n    pass", tmp_path,
+                                              cpu_seconds=3))
+    assert not alive, texts
+
+
+# --- bpcourse autograde without a sandbox, and what the sandbox costs ---------------------------
+
+@pytest.fixture(scope="module")
+def small_course(tmp_path_factory):
+    """04_layers released, with two submissions (the reference and the release)."""
+    course = prepare_course(tmp_path_factory.mktemp("sandbox-course") / "course", ["04_layers"])
+    subs = [Submission("reference", "04_layers"),
+            Submission("untouched", "04_layers", base="release")]
+    write_submissions(course, subs)
+    return course
+
+
+def _cli(course: Path, *args: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bpcourse", "autograde", "04_layers",
+                           "--course", str(course), "--timeout", "20", *args],
+                          capture_output=True, text=True, env={**os.environ, **env},
+                          timeout=600)
+
+
+@pytest.mark.slow
+def test_without_a_sandbox_autograde_says_so_first_or_refuses(small_course):
+    refused = _cli(small_course, "--require-sandbox", BPCOURSE_BWRAP="")
+    assert refused.returncode == NO_SANDBOX, refused.stderr
+    assert "refusing to grade without a sandbox" in refused.stderr
+    assert not (small_course / "autograded").exists()
+    graded = _cli(small_course, BPCOURSE_BWRAP="")
+    first = graded.stderr.splitlines()[0]
+    assert first.startswith("bpcourse autograde: NO SANDBOX"), graded.stderr
+    assert "bubblewrap" in first and "reference  19 / 19" in graded.stdout, graded.stdout
+
+
+@pytest.mark.slow
+@needs_sandbox
+def test_the_sandbox_costs_little_per_notebook(small_course):
+    """One run: the same two submissions graded without and with the sandbox, twice each,
+    alternating; the overhead per notebook goes to artifacts/sandbox-overhead.json."""
+    seconds = {False: [], True: []}
+    for sandboxed in (False, True, False, True):
+        start = time.perf_counter()
+        outcomes, proc = autograde(small_course, "04_layers", cell_timeout=20,
+                                   sandbox=sandboxed)
+        seconds[sandboxed].append(time.perf_counter() - start)
+        assert [o.score for o in outcomes] == [19.0, 0.0], proc.stderr[-2000:]
+    per_notebook = {k: min(v) / 2 for k, v in seconds.items()}
+    overhead = per_notebook[True] - per_notebook[False]
+    report = {"notebooks_per_run": 2, "runs_each": 2,
+              "seconds_per_notebook_unsandboxed": round(per_notebook[False], 2),
+              "seconds_per_notebook_sandboxed": round(per_notebook[True], 2),
+              "overhead_seconds_per_notebook": round(overhead, 2)}
+    out = ROOT / "artifacts" / "sandbox-overhead.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
+    assert overhead < 5.0, report
