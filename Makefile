@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 	@scripts/system-deps.sh graphviz
+	@scripts/system-deps.sh bubblewrap || echo "(no bwrap: bpcourse autograde would grade unsandboxed, and say so)"
 
 lab: setup
 	@$(BIN)/python -m bpcourse lab
@@ -33,7 +34,7 @@ teach: setup
 	@$(BIN)/python -m bpcourse teach
 
 test: setup
-	@scripts/system-deps.sh chromium
+	@scripts/system-deps.sh chromium bubblewrap
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "" --cov=bpcourse --cov-report=term
 

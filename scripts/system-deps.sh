@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # Make sure the system programs the course needs are present: graphviz's `dot` (for the graph
-# pictures) and, with `chromium`, Debian's Chromium (for the browser tests).
+# pictures), with `bubblewrap` the `bwrap` sandbox that `bpcourse autograde` runs each grading
+# kernel in, and with `chromium` Debian's Chromium (for the browser tests).
 # As root on Debian/Ubuntu it installs what is missing with apt-get; elsewhere it says how.
 set -euo pipefail
 
-need_dot=0; need_chromium=0
+need_dot=0; need_chromium=0; need_bwrap=0
 for what in "$@"; do
   case "$what" in
     graphviz) command -v dot >/dev/null 2>&1 || need_dot=1 ;;
     chromium) [ -x "${BPCOURSE_CHROMIUM:-/usr/bin/chromium}" ] || need_chromium=1 ;;
-    *) echo "system-deps.sh: unknown dependency '$what' (expected graphviz or chromium)" >&2; exit 2 ;;
+    bubblewrap) [ "$(uname -s)" != Linux ] || command -v bwrap >/dev/null 2>&1 || need_bwrap=1 ;;
+    *) echo "system-deps.sh: unknown dependency '$what' (expected graphviz, bubblewrap or chromium)" >&2; exit 2 ;;
   esac
 done
-[ "$need_dot$need_chromium" = "00" ] && exit 0
+[ "$need_dot$need_chromium$need_bwrap" = "000" ] && exit 0
 
 pkgs=()
 [ "$need_dot" = 1 ] && pkgs+=(graphviz)
 [ "$need_chromium" = 1 ] && pkgs+=(chromium)
+[ "$need_bwrap" = 1 ] && pkgs+=(bubblewrap)
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing ${pkgs[*]} with apt-get ..."
@@ -32,6 +35,7 @@ Debian/Ubuntu. Install it yourself with one of:
     sudo apt-get install ${pkgs[*]}        # Debian, Ubuntu
     conda install -c conda-forge graphviz   # conda (see environment.yml)
     brew install graphviz                   # macOS (Chromium: brew install --cask chromium)
+    sudo dnf install bubblewrap             # Fedora (Linux only: macOS grades unsandboxed)
 then run the make command again.
 MSG
 exit 1
