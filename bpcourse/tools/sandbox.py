@@ -114,8 +114,24 @@ def readonly_paths() -> list[Path]:
     """What the kernel reads besides /usr: the environment, its base Python, the package
     folder (an editable install points into the repository: only bpcourse/ is bound)."""
     paths = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent,
-             Path(bpcourse.__file__).resolve().parent]
+             kernel_package_dir()]
     return minimal_cover(Path(os.path.realpath(p)) for p in paths)
+
+
+@functools.lru_cache(maxsize=1)
+def kernel_package_dir() -> Path:
+    """The bpcourse folder a kernel imports: as this Python finds it from outside any course
+    (nbgrader runs in the course folder, where a copy of the repository has a bpcourse/ of its
+    own on sys.path; the kernel, in its job folder, gets the installed one)."""
+    probe = [sys.executable, "-I", "-c",
+             "import bpcourse, os; print(os.path.dirname(os.path.realpath(bpcourse.__file__)))"]
+    try:
+        proc = subprocess.run(probe, cwd="/", capture_output=True, text=True, timeout=60)
+        if proc.returncode == 0 and proc.stdout.strip():
+            return Path(proc.stdout.strip())
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return Path(bpcourse.__file__).resolve().parent
 
 
 def minimal_cover(paths) -> list[Path]:
@@ -145,6 +161,7 @@ def filesystem_args(readonly, job: Path | None = None, tmp_mb: int = 64) -> list
             args += ["--symlink", os.readlink(link), link]
         elif os.path.isdir(link):
             args += ["--ro-bind", link, link]
+    args += ["--perms", "0755", "--dir", "/etc"]  # else 0700: the kernel could not enter it
     for etc in ETC_FILES:
         args += ["--ro-bind-try", etc, etc]
     args += ["--proc", "/proc", "--dev", "/dev",
