@@ -1,4 +1,4 @@
-"""The benchmarks B1–B7 of ``make bench``; ``run.py`` runs them and writes REPORT.md.
+"""The benchmarks B1–B10 of ``make bench``; ``run.py`` runs them and writes REPORT.md.
 
 Each ``bN(ctx)`` returns a ``Result``: the goal, what was measured, whether the goal was met
 (None when it could not be measured), a Markdown section and the figures it drew. Every time
@@ -38,6 +38,7 @@ LR = 0.01
 class Context:
     out: Path
     quick: bool = False
+    shared: dict = field(default_factory=dict)  # measurements that several benchmarks report
 
 
 @dataclass
@@ -654,4 +655,174 @@ def _score(stdout: str) -> tuple[str, bool]:
     return f"{score:g} / {total:g}", score == total
 
 
-BENCHMARKS = {"B1": b1, "B2": b2, "B3": b3, "B4": b4, "B5": b5, "B6": b6, "B7": b7}
+# ---------------------------------------------------------------------------------------------
+# B8-B10: grading as fast as the notebooks run (all against the same execution floor)
+
+GRADE_NOTEBOOKS = ("04_layers",)
+QUICK_GRADE_NOTEBOOKS = ("01_numerical_gradients",)
+
+
+def _execute_seconds(nb_path: Path) -> float:
+    """The execution floor: the notebook run top to bottom by nbclient, fresh kernel included."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                                     resources={"metadata": {"path": str(nb_path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def _grade_seconds(nb_path: Path, env: dict, cwd: Path) -> tuple[float, bool]:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "bpcourse", "grade", str(nb_path), "--json"],
+                          env=env, capture_output=True, text=True, timeout=1800, cwd=cwd)
+    return time.perf_counter() - start, _score(proc.stdout)[1]
+
+
+def _grading_available() -> bool:
+    return (importlib.util.find_spec("bpcourse.tools.autograde") is not None
+            and importlib.util.find_spec("nbclient") is not None
+            and all((ROOT / "solutions" / n).is_dir() for n in GRADE_NOTEBOOKS))
+
+
+def b8(ctx: Context) -> Result:
+    goal = "`bpcourse grade` ≤ 1.5× the notebook's execution time"
+    if not _grading_available():
+        return Result("B8", "self-study grade latency", goal, "not available", None,
+                      "bpcourse.tools or solutions/ not present: not available.\n")
+    rows = []
+    repeats = 1 if ctx.quick else 3
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _jupyter_env(Path(tmp))
+        env.pop("BPCOURSE_DB_URL", None)
+        saved = dict(os.environ)
+        os.environ.update(env)
+        try:
+            for name in (QUICK_GRADE_NOTEBOOKS if ctx.quick else GRADE_NOTEBOOKS):
+                nb = ROOT / "solutions" / name / f"{name}.ipynb"
+                copy = Path(tmp) / "student" / name / f"{name}.ipynb"
+                copy.parent.mkdir(parents=True)
+                shutil.copy(nb, copy)
+                warm = dict(env, BPCOURSE_CACHE_DIR=str(Path(tmp) / "cache"))
+                _grade_seconds(copy, warm, Path(tmp))  # makes the prepared course once
+                floor, new, old, ok = [], [], [], True
+                for k in range(repeats):  # in turn, round after round
+                    floor.append(_execute_seconds(nb))
+                    seconds, full = _grade_seconds(copy, warm, Path(tmp))
+                    new.append(seconds)
+                    cold = dict(env, BPCOURSE_CACHE_DIR=str(Path(tmp) / f"cold-{k}"))
+                    seconds, full_cold = _grade_seconds(copy, cold, Path(tmp))
+                    old.append(seconds)
+                    ok = ok and full and full_cold
+                rows.append({"notebook": name, "floor": statistics.median(floor),
+                             "grade": statistics.median(new), "rebuild": statistics.median(old),
+                             "full_marks": ok})
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    worst = max(r["grade"] / r["floor"] for r in rows)
+    lines = ["| notebook | execution floor (nbclient) | `grade` (prepared course reused) | "
+             "ratio | `grade` rebuilding the course (before) | ratio |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['notebook']} | {r['floor']:.1f} s | {r['grade']:.1f} s | "
+                     f"{r['grade'] / r['floor']:.2f}× | {r['rebuild']:.1f} s | "
+                     f"{r['rebuild'] / r['floor']:.2f}× |")
+    section = ("`python -m bpcourse grade COPY --json` on a copy of the solution (full marks "
+               "checked), medians of rounds that time the floor, the cached path and the "
+               "rebuilding path in turn.\n\n" + "\n".join(lines) + "\n")
+    return Result("B8", "self-study grade latency", goal, f"{worst:.2f}× the execution floor",
+                  worst <= 1.5 and all(r["full_marks"] for r in rows), section,
+                  data={"rows": rows})
+
+
+def _graded_course(tmp: Path, name: str, students: int) -> Path:
+    from bpcourse.tools.autograde import make_course
+    from bpcourse.tools.nbgrader_run import run_nbgrader
+
+    course = make_course(tmp / "course", [name])
+    proc = run_nbgrader(["generate_assignment", name, "--force"], course)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    for i in range(students):
+        target = course / "submitted" / f"s{i:03d}" / name / f"{name}.ipynb"
+        target.parent.mkdir(parents=True)
+        shutil.copy(ROOT / "solutions" / name / f"{name}.ipynb", target)
+    return course
+
+
+def _autograde_rounds(ctx: Context) -> dict:
+    """Sequential autograde and --workers 2 of the same submissions, with the execution floor
+    of that notebook, timed in one run (shared by B9 and B10)."""
+    if "grading" in ctx.shared:
+        return ctx.shared["grading"]
+    from bpcourse.tools.autograde import autograde
+    from bpcourse.tools.parallel import autograde_parallel
+
+    name = (QUICK_GRADE_NOTEBOOKS if ctx.quick else GRADE_NOTEBOOKS)[0]
+    students = 2 if ctx.quick else 8
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _jupyter_env(Path(tmp))
+        env.pop("BPCOURSE_DB_URL", None)
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(env)
+        try:
+            floor = statistics.median(_execute_seconds(ROOT / "solutions" / name
+                                                       / f"{name}.ipynb") for _ in range(3))
+            seq_course = _graded_course(Path(tmp) / "seq", name, students)
+            par_course = _graded_course(Path(tmp) / "par", name, students)
+            start = time.perf_counter()
+            seq, _ = autograde(seq_course, name)
+            sequential = time.perf_counter() - start
+            start = time.perf_counter()
+            par = autograde_parallel(par_course, name, workers=2, progress=False)
+            parallel = time.perf_counter() - start
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    data = {"notebook": name, "students": students, "floor": floor, "sequential": sequential,
+            "parallel": parallel, "cpus": os.cpu_count(),
+            "all_full": all(o.graded and o.score == o.max_score for o in seq + par)}
+    ctx.shared["grading"] = data
+    return data
+
+
+def b9(ctx: Context) -> Result:
+    goal = "`autograde` ≤ 15 % beyond execution per notebook"
+    if not _grading_available():
+        return Result("B9", "autograde overhead per notebook", goal, "not available", None,
+                      "bpcourse.tools or solutions/ not present: not available.\n")
+    d = _autograde_rounds(ctx)
+    per = d["sequential"] / d["students"]
+    over = per / d["floor"] - 1
+    section = (f"`bpcourse autograde {d['notebook']}` (one `nbgrader autograde` for all) on "
+               f"{d['students']} copies of the solution, against the same notebook executed by "
+               f"nbclient (median of 3).\n\n| execution floor | autograde per notebook | "
+               f"overhead |\n|---:|---:|---:|\n| {d['floor']:.1f} s | {per:.1f} s | "
+               f"{over:+.0%} |\n")
+    return Result("B9", "autograde overhead per notebook", goal, f"{over:+.0%} per notebook",
+                  over <= 0.15 and d["all_full"], section, data=d)
+
+
+def b10(ctx: Context) -> Result:
+    goal = "`--workers 2` ≥ 1.7× the sequential throughput on 2 cores"
+    if not _grading_available() or importlib.util.find_spec("distributed") is None:
+        return Result("B10", "parallel autograde speed-up", goal, "not available", None,
+                      "Dask (the [scale] extra) or solutions/ not present: not available.\n")
+    d = _autograde_rounds(ctx)
+    speedup = d["sequential"] / d["parallel"]
+    section = (f"The same {d['students']} submissions of {d['notebook']}: sequential "
+               f"`autograde` against `autograde --workers 2` (a local Dask cluster of 2 "
+               f"processes, its start-up included), on {d['cpus']} CPUs.\n\n| sequential | "
+               f"--workers 2 | speed-up |\n|---:|---:|---:|\n| {d['sequential']:.1f} s | "
+               f"{d['parallel']:.1f} s | {speedup:.2f}× |\n")
+    return Result("B10", "parallel autograde speed-up", goal, f"{speedup:.2f}×",
+                  speedup >= 1.7 and d["all_full"], section, data=d)
+
+
+BENCHMARKS = {"B1": b1, "B2": b2, "B3": b3, "B4": b4, "B5": b5, "B6": b6, "B7": b7,
+              "B8": b8, "B9": b9, "B10": b10}

@@ -48,7 +48,7 @@ import numpy as np  # noqa: E402
 
 def machine() -> dict:
     """What the numbers were measured on."""
-    info = {"date (UTC)": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+    info = {"date (UTC)": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
             "cpu": _cpu_model(), "cores": os.cpu_count(), "memory": _memory(),
             "os": platform.platform(), "python": platform.python_version(),
             "numpy": np.__version__, "numpy BLAS": _blas()}

@@ -18,6 +18,7 @@ COMMANDS = {
                   "instructor: autograde submissions, report ungraded ones"),
     "similarity": ("bpcourse.tools.similarity",
                    "instructor: which submissions share code (flags to read, no points)"),
+    "report": ("bpcourse.tools.report", "instructor: what the class got wrong (table, CSV, chart)"),
     "cost": ("bpcourse.cost", "measure and plot numeric gradients against backprop"),
 }
 

@@ -46,6 +46,10 @@ def pytest_configure(config):
         os.environ[var] = os.path.join(root, sub)
     _saved_env.setdefault("JUPYTER_PLATFORM_DIRS", os.environ.get("JUPYTER_PLATFORM_DIRS"))
     os.environ["JUPYTER_PLATFORM_DIRS"] = "1"  # silences jupyter_core's migration warning
+    # `bpcourse grade` keeps prepared courses in a cache: a temporary one, not ~/.cache
+    _saved_env.setdefault("BPCOURSE_CACHE_DIR", os.environ.get("BPCOURSE_CACHE_DIR"))
+    os.makedirs(os.path.join(root, "cache"))
+    os.environ["BPCOURSE_CACHE_DIR"] = os.path.join(root, "cache")
 
 
 def pytest_unconfigure(config):
@@ -108,3 +112,85 @@ def extrapolated_gradient():
     """extrapolated_gradient(f, x, h=1e-4): bpcourse.numgrad's central differences at h and
     h/2, Richardson-extrapolated to error O(h⁴). x is left unchanged."""
     return _extrapolated_gradient
+
+
+# ---------------------------------------------------------------------------------------------
+# A real PostgreSQL server for the gradebook tests (marker `postgres`)
+
+PG_BIN_CANDIDATES = ("/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin",
+                     "/usr/lib/postgresql/15/bin")
+
+
+def _pg_bin() -> str | None:
+    for folder in PG_BIN_CANDIDATES:
+        if os.path.isfile(os.path.join(folder, "pg_ctl")):
+            return folder
+    found = shutil.which("pg_ctl")
+    return os.path.dirname(found) if found else None
+
+
+def _unprivileged_user() -> str | None:
+    """Who runs the server when the tests run as root (PostgreSQL refuses root)."""
+    import pwd
+
+    for name in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A PostgreSQL server of this machine's binaries, started by pytest-postgresql's executor:
+    initdb in a temporary folder, listening on 127.0.0.1 on a free port, stopped at the end
+    (pg_ctl stop signals the postmaster by the PID in its pid file).
+
+    As root, pg_ctl runs as an unprivileged user (``postgres``, else ``nobody``) through a small
+    wrapper, and the folder is theirs. Yields a function ``new_database(name) -> URL``.
+    """
+    executors = pytest.importorskip("pytest_postgresql.executors")
+    psycopg = pytest.importorskip("psycopg")
+    from port_for import get_port
+
+    bindir = _pg_bin()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server binaries (pg_ctl): apt-get install postgresql")
+    base = tempfile.mkdtemp(prefix="bpcourse-pg-")
+    os.chmod(base, 0o755)
+    pg_ctl = os.path.join(bindir, "pg_ctl")
+    if os.geteuid() == 0:
+        user = _unprivileged_user()
+        if user is None or shutil.which("runuser") is None:
+            pytest.skip("running as root without an unprivileged user or runuser for PostgreSQL")
+        shutil.chown(base, user)
+        wrapper = os.path.join(tempfile.mkdtemp(prefix="bpcourse-pgctl-"), "pg_ctl")
+        with open(wrapper, "w") as f:
+            f.write(f'#!/bin/sh\nexec runuser -u {user} -- "{pg_ctl}" "$@"\n')
+        os.chmod(wrapper, 0o755)
+        os.chmod(os.path.dirname(wrapper), 0o755)
+        pg_ctl = wrapper
+    port = get_port(None)
+    server = executors.PostgreSQLExecutor(
+        executable=pg_ctl, host="127.0.0.1", port=port,
+        datadir=os.path.join(base, "data"), unixsocketdir=base,
+        logfile=os.path.join(base, "postgresql.log"), startparams="-w", dbname="postgres",
+        user="postgres", timeout=120, postgres_options="-c listen_addresses=127.0.0.1")
+    server.start()
+    admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+
+    def new_database(name: str) -> str:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql://postgres@127.0.0.1:{port}/{name}"
+
+    new_database.port = port
+    new_database.server = server
+    try:
+        yield new_database
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)

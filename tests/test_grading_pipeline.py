@@ -33,7 +33,13 @@ from corpus.build import (  # noqa: E402
     visible_text,
 )
 
-from bpcourse.tools.autograde import assignment_of, cli, grade_notebook, make_course  # noqa: E402
+from bpcourse.tools.autograde import (  # noqa: E402
+    assignment_of,
+    cli,
+    grade_notebook,
+    make_course,
+    prepared_course,
+)
 from bpcourse.tools.course import assignments, nbgrader_env  # noqa: E402
 from bpcourse.tools.feedback import FeedbackTracebacks  # noqa: E402
 from bpcourse.tools.nbgrader_run import reasons_from_log, run_nbgrader  # noqa: E402
@@ -287,6 +293,27 @@ def test_self_study_grade_leaves_the_learners_file_alone(tiny_root, tmp_path, ju
     text = format_outcome(out)
     assert re.search(r"square\s+0/3\s+NotImplementedError", text), text
     assert re.search(r"double\s+3/3\s+ok", text), text
+
+
+@pytest.mark.slow
+def test_self_study_grade_prepares_a_course_once_per_release(tiny_root, tmp_path, jupyter_env,
+                                                            monkeypatch):
+    monkeypatch.setenv("BPCOURSE_CACHE_DIR", str(tmp_path / "cache"))
+    first = prepared_course(TINY, tiny_root)
+    assert first.parent == tmp_path / "cache" / "courses" and (first / "gradebook.db").exists()
+    stamp = (first / "gradebook.db").stat().st_mtime_ns
+    learner = _released(tiny_root, tmp_path)
+    for _ in range(2):
+        out = grade_notebook(learner, root=tiny_root, cell_timeout=10)
+        assert out.graded and out.score == 0 and out.max_score == 6
+    assert prepared_course(TINY, tiny_root) == first
+    assert (first / "gradebook.db").stat().st_mtime_ns == stamp  # reused, never written
+    edited = tmp_path / "edited-root"
+    shutil.copytree(tiny_root, edited)
+    nb = load_notebook(edited / "solutions" / TINY / f"{TINY}.ipynb")
+    nb["cells"][3]["metadata"]["nbgrader"]["points"] = 5
+    (edited / "solutions" / TINY / f"{TINY}.ipynb").write_text(json.dumps(nb))
+    assert prepared_course(TINY, edited) != first  # a new release: a new prepared course
 
 
 def _released(root: Path, tmp: Path) -> Path:

@@ -27,7 +27,7 @@ CONDA_ONLY = {"python", "pip", "graphviz"}
 
 def _split(requirement: str, sep: str) -> tuple[str, str]:
     """'nbgrader==0.9.6' -> ('nbgrader', '==0.9.6'); conda's 'nbgrader=0.9.6' -> same."""
-    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*(#.*)?$", requirement)
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)(?:\[[\w,]+\])?\s*(.*?)\s*(#.*)?$", requirement)
     assert match, f"cannot parse requirement {requirement!r}"
     name, spec = match[1].lower(), match[2].replace(" ", "")
     if sep == "conda" and re.fullmatch(r"=[^=].*", spec):
@@ -38,8 +38,8 @@ def _split(requirement: str, sep: str) -> tuple[str, str]:
 def pyproject_requirements() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
-    requirements = (project["dependencies"] + extras["course"] + extras["dev"]
-                    + extras["grading"])
+    requirements = project["dependencies"] + [
+        r for name in ("course", "dev", "scale", "postgres", "grading") for r in extras[name]]
     return dict(_split(r, "pip") for r in requirements)
 
 
@@ -74,8 +74,8 @@ def test_environment_yml_installs_this_package_and_uses_conda_forge():
     assert len(pip_sections) == 1 and pip_sections[0][-1] == "-e .", pip_sections
     python = dict(_split(d, "conda") for d in env["dependencies"] if isinstance(d, str))["python"]
     requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
-    assert re.fullmatch(r"==3\.(\d+)", python) and requires == ">=3.10"
-    assert int(python.split(".")[1]) >= 10
+    assert re.fullmatch(r"==3\.(\d+)", python) and requires == ">=3.11"
+    assert int(python.split(".")[1]) >= 11
 
 
 def test_readme_gives_the_two_commands_make_lab_and_make_test():

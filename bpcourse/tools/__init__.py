@@ -11,6 +11,10 @@ Not part of ``import bpcourse`` (which stays numpy-only): the command line
     collect       reading autograde's results back from the gradebook and autograded/
     feedback      the feedback preprocessor that hides quoted hidden test lines
     autograde     ``bpcourse grade`` (self-study) and ``bpcourse autograde`` (instructor)
+    gradebook     a job's copy of an assignment's gradebook entries; grades written back
+    job           one submission graded in a temporary course (the unit of parallel work)
+    parallel      ``bpcourse autograde --workers N``: the jobs on Dask distributed
+    report        ``bpcourse report``: what the class got wrong
     release       ``bpcourse release``: notebooks/ from solutions/
     lab           ``bpcourse lab`` and ``teach``: JupyterLab for learners and instructors
 """

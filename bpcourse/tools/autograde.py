@@ -24,6 +24,7 @@ Exit codes: see :mod:`bpcourse.tools.outcome`.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -32,12 +33,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+from nbgrader import __version__ as nbgrader_version
+
 from .collect import collect
 from .course import ROOT, assignments
+from .gradebook import open_gradebook
 from .nbgrader_run import db_url_of, run_nbgrader
 from .outcome import NO_SANDBOX, Outcome, exit_code, format_outcome, format_summary
 from .sandbox import Limits, unavailable_reason
-from .sandbox_kernel import nbgrader_args
+from .sandbox_kernel import nbgrader_args, sandbox_launch
 
 
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None,
@@ -55,6 +59,8 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
     """
     course = Path(course).resolve()
     db_url = db_url_of(course, db_url)
+    with open_gradebook(db_url):  # a wrong URL: one clear line, before nbgrader's traceback
+        pass
     args = ["autograde", assignment, f"--CourseDirectory.db_url={db_url}"]
     if cell_timeout is not None:
         args.append(f"--Execute.timeout={int(cell_timeout)}")
@@ -101,22 +107,65 @@ def make_course(dest: Path, names: list[str], root: Path = ROOT) -> Path:
     return dest
 
 
-def grade_notebook(notebook: Path, *, assignment: str | None = None, root: Path = ROOT,
-                   cell_timeout: int | None = None, keep: Path | None = None) -> Outcome:
-    """Grade a copy of `notebook` against solutions/ with nbgrader, in a temporary course."""
-    notebook = Path(notebook).resolve()
-    if not notebook.is_file():
-        raise FileNotFoundError(f"no notebook at {notebook}")
-    assignment = assignment or assignment_of(notebook, root)
-    tmp = Path(tempfile.mkdtemp(prefix="bpcourse-grade-")) if keep is None else keep
+def cache_dir() -> Path:
+    """Where prepared courses are kept: $BPCOURSE_CACHE_DIR, else ~/.cache/bpcourse."""
+    if os.environ.get("BPCOURSE_CACHE_DIR"):
+        return Path(os.environ["BPCOURSE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "bpcourse"
+
+
+def release_digest(assignment: str, root: Path = ROOT) -> str:
+    """sha256 of what a prepared course is made of: nbgrader_config.py, the assignment's source
+    folder and nbgrader's version. Any edit of the solutions makes a new one."""
+    h = hashlib.sha256(f"nbgrader {nbgrader_version}\0".encode())
+    h.update((root / "nbgrader_config.py").read_bytes())
+    folder = root / "solutions" / assignment
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and not {".ipynb_checkpoints", "__pycache__"} & set(rel.parts):
+            h.update(b"\0" + rel.as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def prepared_course(assignment: str, root: Path = ROOT) -> Path:
+    """A course with `assignment` released into its own SQLite gradebook, made once per release
+    (content hash) and kept in :func:`cache_dir`; each grading copies it."""
+    target = cache_dir() / "courses" / f"{assignment}-{release_digest(assignment, root)}"
+    if (target / "gradebook.db").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{assignment}-", dir=target.parent))
     try:
-        course = make_course(tmp / "course", [assignment], root)
+        course = make_course(building, [assignment], root)
         db_url = f"sqlite:///{course / 'gradebook.db'}"
         env = {k: v for k, v in os.environ.items() if k != "BPCOURSE_DB_URL"}
         gen = run_nbgrader(["generate_assignment", assignment, "--force",
                             f"--CourseDirectory.db_url={db_url}"], course, env=env)
         if gen.returncode != 0:
             raise RuntimeError("nbgrader generate_assignment failed:\n" + gen.stdout + gen.stderr)
+        try:
+            building.rename(target)  # atomic: a concurrent grade may have made it first
+        except OSError:
+            pass
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return target
+
+
+def grade_notebook(notebook: Path, *, assignment: str | None = None, root: Path = ROOT,
+                   cell_timeout: int | None = None, keep: Path | None = None) -> Outcome:
+    """Grade a copy of `notebook` against solutions/ with nbgrader, in a temporary copy of the
+    release's prepared course (see :func:`prepared_course`)."""
+    notebook = Path(notebook).resolve()
+    if not notebook.is_file():
+        raise FileNotFoundError(f"no notebook at {notebook}")
+    assignment = assignment or assignment_of(notebook, root)
+    tmp = Path(tempfile.mkdtemp(prefix="bpcourse-grade-")) if keep is None else keep
+    try:
+        course = Path(shutil.copytree(prepared_course(assignment, root), tmp / "course"))
+        db_url = f"sqlite:///{course / 'gradebook.db'}"
+        env = {k: v for k, v in os.environ.items() if k != "BPCOURSE_DB_URL"}
         target = course / "submitted" / "self" / assignment / f"{assignment}.ipynb"
         target.parent.mkdir(parents=True)
         shutil.copy(notebook, target)
@@ -175,6 +224,15 @@ def _cli_autograde(argv: list[str]) -> int:
     parser.add_argument("--db-url", default=None, help="gradebook (default: the course's)")
     parser.add_argument("--no-force", action="store_true",
                         help="skip submissions that are already autograded")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="grade in parallel on Dask: a local cluster of N worker processes "
+                             "(0: one per core); needs the [scale] extra")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="grade on the existing Dask cluster at ADDRESS (e.g. "
+                             "tcp://host:8786; default: $DASK_SCHEDULER_ADDRESS)")
+    parser.add_argument("--force", action="store_true",
+                        help="with --workers/--scheduler: regrade submissions already graded "
+                             "from the same content (skipped otherwise)")
     parser.add_argument("--json", action="store_true", help="print the outcomes as JSON")
     box = parser.add_mutually_exclusive_group()
     box.add_argument("--no-sandbox", action="store_true",
@@ -192,7 +250,16 @@ def _cli_autograde(argv: list[str]) -> int:
     course = args.course.resolve()
     if not (course / "nbgrader_config.py").exists():
         parser.error(f"{course} has no nbgrader_config.py: pass --course DIR, the course folder")
+    sandbox = _sandbox_decision(args)
+    if not isinstance(sandbox, bool):
+        return sandbox
+    args.sandbox = sandbox
+    args.limits = Limits(memory_mb=args.memory_mb, processes=args.max_processes,
+                         cpu_seconds=args.cpu_seconds)
     try:
+        if (args.workers is not None or args.scheduler
+                or os.environ.get("DASK_SCHEDULER_ADDRESS")):
+            return _autograde_parallel_and_report(args, course)
         return _autograde_and_report(args, course)
     except RuntimeError as err:
         print(f"bpcourse autograde: {err}", file=sys.stderr)
@@ -219,13 +286,8 @@ def _sandbox_decision(args) -> bool | int:
 
 
 def _autograde_and_report(args, course: Path) -> int:
-    sandbox = _sandbox_decision(args)
-    if not isinstance(sandbox, bool):
-        return sandbox
     run = dict(db_url=args.db_url, cell_timeout=args.timeout, force=not args.no_force,
-               sandbox=sandbox, limits=Limits(memory_mb=args.memory_mb,
-                                              processes=args.max_processes,
-                                              cpu_seconds=args.cpu_seconds))
+               sandbox=args.sandbox, limits=args.limits)
     students = args.student
     if students and len(students) > 1:
         outcomes = []
@@ -238,6 +300,22 @@ def _autograde_and_report(args, course: Path) -> int:
             print(proc.stdout + proc.stderr, file=sys.stderr)
             print("bpcourse autograde: nbgrader failed (log above)", file=sys.stderr)
             return 1
+    print(json.dumps([o.as_dict() for o in outcomes], indent=1) if args.json
+          else format_summary(outcomes))
+    return exit_code(outcomes)
+
+
+def _autograde_parallel_and_report(args, course: Path) -> int:
+    try:
+        from .parallel import autograde_parallel
+    except ImportError as err:
+        raise RuntimeError(f"--workers needs Dask ({err.name} is missing): pip install "
+                           "'bpcourse[scale]'") from None
+    outcomes = autograde_parallel(course, args.assignment, workers=args.workers,
+                                  scheduler=args.scheduler, students=args.student,
+                                  cell_timeout=args.timeout, db_url=args.db_url,
+                                  force=args.force, progress=not args.json,
+                                  kernel=sandbox_launch(args.limits) if args.sandbox else None)
     print(json.dumps([o.as_dict() for o in outcomes], indent=1) if args.json
           else format_summary(outcomes))
     return exit_code(outcomes)

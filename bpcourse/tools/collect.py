@@ -8,12 +8,11 @@ did not log an error for it; otherwise it is NOT GRADED with the reason, never 0
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from .course import nbgrader_env
+from .gradebook import open_gradebook
 from .nbgrader_run import reasons_from_log
 from .notebook import error_message, exercise_of_tests, load_notebook, nbgrader_meta
 from .outcome import Outcome, TestResult
@@ -36,12 +35,10 @@ def collect(course: Path, assignment: str, db_url: str, log: str = "",
     failures: student -> why it could not be graded, on top of what `log` (nbgrader's) says.
     """
     course = Path(course)
-    # The Gradebook runs the `alembic` program when it creates a database: make it findable.
-    os.environ["PATH"] = nbgrader_env()["PATH"]
     if students is None:
         students = submitted_students(course, assignment)
     failures = {**reasons_from_log(log, "submitted"), **(failures or {})}
-    with Gradebook(db_url) as gb:
+    with open_gradebook(db_url) as gb:
         try:
             notebooks = [nb.name for nb in gb.find_assignment(assignment).notebooks]
         except MissingEntry:

@@ -24,6 +24,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
 from bpcourse.tools import sandbox
+from bpcourse.tools.job import KernelLaunch
 
 NBGRADER_PREPROCESSORS = (
     "nbgrader.preprocessors.IgnorePattern",
@@ -106,3 +107,8 @@ def nbgrader_args(limits: sandbox.Limits | None = None) -> list[str]:
             f"--SandboxedKernelManager.processes={limits.processes}",
             f"--SandboxedKernelManager.cpu_seconds={limits.cpu_seconds}",
             f"--SandboxedKernelManager.file_mb={limits.file_mb}"]
+
+
+def sandbox_launch(limits: sandbox.Limits | None = None) -> KernelLaunch:
+    """How a parallel job (bpcourse.tools.job) starts its kernels: in the sandbox."""
+    return KernelLaunch(nbgrader_args=tuple(nbgrader_args(limits)))
