@@ -25,8 +25,10 @@ from corpus.build import prepare_course  # noqa: E402
 
 from bpcourse.tools import sandbox  # noqa: E402
 from bpcourse.tools.autograde import autograde  # noqa: E402
+from bpcourse.tools.job import grade_submission_job  # noqa: E402
 from bpcourse.tools.outcome import NO_SANDBOX  # noqa: E402
-from bpcourse.tools.sandbox_kernel import SandboxedKernelManager  # noqa: E402
+from bpcourse.tools.parallel import make_jobs  # noqa: E402
+from bpcourse.tools.sandbox_kernel import SandboxedKernelManager, sandbox_launch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 REASON = sandbox.unavailable_reason()
@@ -187,7 +189,10 @@ def small_course(tmp_path_factory):
     (root / "solutions" / TINY).mkdir(parents=True)
     (root / "solutions" / TINY / f"{TINY}.ipynb").write_text(json.dumps(_tiny_notebook()))
     course = prepare_course(tmp_path_factory.mktemp("sandbox-course") / "course", [TINY], root)
-    for student, answer in (("right", "return x * x"), ("wrong", "return x + x")):
+    spy = ("return x * x\nimport pathlib\nprint('solutions visible:', any((p / 'solutions')"
+           ".exists() for p in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]))")
+    for student, answer in (("right", "return x * x"), ("wrong", "return x + x"),
+                            ("spy", spy)):
         path = course / "submitted" / student / TINY / f"{TINY}.ipynb"
         path.parent.mkdir(parents=True)
         nb = _tiny_notebook()
@@ -217,8 +222,23 @@ def test_without_a_sandbox_autograde_says_so_first_or_refuses(small_course):
 
 @pytest.mark.slow
 @needs_sandbox
+def test_a_parallel_job_grades_in_the_sandbox(small_course):
+    """The job a Dask worker runs (bpcourse.tools.job) starts its kernel in the sandbox when
+    given sandbox_launch(): the spy's own line says it saw no solutions/ above its folder."""
+    job, = make_jobs(small_course, TINY, ["spy"],
+                     f"sqlite:///{small_course / 'gradebook.db'}", 20)
+    result = grade_submission_job(job, sandbox_launch())
+    assert result.graded, result.reason or result.log[-2000:]
+    graded = json.loads(result.autograded[f"{TINY}.ipynb"][0])
+    said = "".join("".join(o.get("text", "")) for c in graded["cells"]
+                   for o in c.get("outputs", []))
+    assert "solutions visible: False" in said, said
+
+
+@pytest.mark.slow
+@needs_sandbox
 def test_the_sandbox_costs_little_per_notebook(small_course):
-    """One run: the same two submissions graded without and with the sandbox, three times
+    """One run: the same three submissions graded without and with the sandbox, three times
     each, alternating (the fastest of each counts: the least disturbed by other load); the
     overhead per notebook goes to artifacts/sandbox-overhead.json."""
     seconds = {False: [], True: []}
@@ -226,10 +246,10 @@ def test_the_sandbox_costs_little_per_notebook(small_course):
         start = time.perf_counter()
         outcomes, proc = autograde(small_course, TINY, cell_timeout=20, sandbox=sandboxed)
         seconds[sandboxed].append(time.perf_counter() - start)
-        assert [o.score for o in outcomes] == [2.0, 0.0], proc.stderr[-2000:]
-    per_notebook = {k: min(v) / 2 for k, v in seconds.items()}
+        assert [o.score for o in outcomes] == [2.0, 2.0, 0.0], proc.stderr[-2000:]
+    per_notebook = {k: min(v) / 3 for k, v in seconds.items()}
     overhead = per_notebook[True] - per_notebook[False]
-    report = {"notebooks_per_run": 2, "runs_each": 3,
+    report = {"notebooks_per_run": 3, "runs_each": 3,
               "all_runs_seconds": {("sandboxed" if k else "unsandboxed"): [round(x, 2) for x in v]
                                    for k, v in seconds.items()},
               "seconds_per_notebook_unsandboxed": round(per_notebook[False], 2),
