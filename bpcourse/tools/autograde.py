@@ -47,12 +47,12 @@ from .sandbox_kernel import nbgrader_args, sandbox_launch
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None,
               cell_timeout: int | None = None, db_url: str | None = None, force: bool = True,
               extra_args: list[str] | None = None, env: dict | None = None,
-              sandbox: bool = True, limits: Limits | None = None
+              sandbox: bool | None = None, limits: Limits | None = None
               ) -> tuple[list[Outcome], subprocess.CompletedProcess]:
     """Run ``nbgrader autograde`` once for all (or the given) students, then collect.
 
-    sandbox: run each kernel in the sandbox, with `limits` (RuntimeError if there is none:
-    check ``sandbox.unavailable_reason()`` first and decide).
+    sandbox: run each kernel in the sandbox, with `limits`: True requires it (RuntimeError
+    where there is none), None (default) uses it where there is one, False never.
 
     Returns:
         (one Outcome per student, in name order; the finished nbgrader process with its log)
@@ -69,10 +69,10 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
     if students:
         args.append("--CourseDirectory.student_id=" + (
             students[0] if len(students) == 1 else "*"))
-    if sandbox:
-        reason = unavailable_reason()
-        if reason:
-            raise RuntimeError(f"no sandbox for the grading kernels: {reason}")
+    reason = unavailable_reason() if sandbox is not False else "turned off"
+    if sandbox and reason:
+        raise RuntimeError(f"no sandbox for the grading kernels: {reason}")
+    if reason is None:
         args += nbgrader_args(limits)
     args += list(extra_args or [])
     proc = run_nbgrader(args, course, env=env)
