@@ -216,7 +216,7 @@ def sandbox_env(parent: dict[str, str], job: Path, workdir: Path) -> dict[str, s
         "MALLOC_ARENA_MAX": "2",  # each thread's malloc arena reserves 64 MB of address space
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     })
-    env.setdefault("MPLBACKEND", "Agg")
+    # No MPLBACKEND of our own: ipykernel's inline backend puts the plots in the notebook.
     # OpenBLAS starts a thread per core: on a big machine that alone would pass the limit on
     # processes (and each thread's buffers the one on memory).
     threads = str(min(4, os.cpu_count() or 1))
