@@ -13,9 +13,9 @@ BIN    := $(VENV)/bin
 CKSUM  := $(shell cksum < pyproject.toml | cut -d' ' -f1)
 # Extras installed into .venv. `make lab` (learners): the course only. `make test`: everything CI
 # proves: the test tools, the peers the cross-checks compare against (PyTorch CPU, micrograd),
-# Dask for parallel grading and the PostgreSQL driver.
+# Dask for parallel grading, the PostgreSQL driver, and the grading tools (copydetect).
 LAB_EXTRAS  ?= course
-TEST_EXTRAS ?= course,dev,bench,scale,postgres
+TEST_EXTRAS ?= course,dev,bench,scale,postgres,grading
 stamp = $(VENV)/.installed-$(CKSUM)-$(subst $(comma),+,$(1))
 # make test runs the suite on every core (pytest-xdist); a test file stays on one worker, so a
 # module's shared fixture (a graded corpus, a running JupyterLab) is built once.
@@ -44,6 +44,7 @@ $(VENV)/.installed-$(CKSUM)-%: pyproject.toml
 
 setup: $(call stamp,$(TEST_EXTRAS))
 	@scripts/system-deps.sh graphviz fonts
+	@scripts/system-deps.sh bubblewrap || echo "(no bwrap: bpcourse autograde would grade unsandboxed, and say so)"
 
 setup-lab: $(call stamp,$(LAB_EXTRAS))
 	@scripts/system-deps.sh graphviz fonts
@@ -58,7 +59,7 @@ teach: setup-lab
 	@$(BIN)/python -m bpcourse teach
 
 test: setup
-	@scripts/system-deps.sh chromium postgresql
+	@scripts/system-deps.sh chromium postgresql bubblewrap
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "" $(PYTEST_PARALLEL) --cov=bpcourse --cov-report=term
 

@@ -21,6 +21,8 @@ COMMANDS = {
                      "answer"),
     "feedback": ("bpcourse.tools.week", "instructor: feedback pages (pending points marked)"),
     "export": ("bpcourse.tools.week", "instructor: a gradebook CSV the LMS imports"),
+    "similarity": ("bpcourse.tools.similarity",
+                   "instructor: which submissions share code (flags to read, no points)"),
     "report": ("bpcourse.tools.report", "instructor: what the class got wrong (table, CSV, chart)"),
     "cost": ("bpcourse.cost", "measure and plot numeric gradients against backprop"),
 }

@@ -9,6 +9,11 @@ One nbgrader run per notebook grades all its submissions, two notebooks at a tim
 timeout is BPCOURSE_CORPUS_TIMEOUT seconds (default 10: the slowest cell of a reference
 notebook takes about 3.5 s on a loaded 2-core machine; the bad submissions that loop cost one
 timeout each). Timings are written to artifacts/grading-times.json.
+
+Every kernel runs in the grading sandbox (bpcourse.tools.sandbox), as `bpcourse autograde`
+runs them. The attacks on the grader (corpus/attacks.py) are graded only where there is a
+sandbox: unsandboxed they would read solutions/, zero other students' grades and fork-bomb the
+machine; their test is skipped there, saying why.
 """
 
 from __future__ import annotations
@@ -18,17 +23,19 @@ import json
 import os
 import pkgutil
 import re
+import socket
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # noqa: E402
-from corpus import bad, nb01, nb03, nb04, nb05, nb07  # noqa: E402
+from corpus import attacks, bad, nb01, nb03, nb04, nb05, nb07  # noqa: E402
 from corpus.build import (  # noqa: E402
     exercise_maxima,
     grade_corpus,
@@ -41,6 +48,7 @@ from corpus.series import named_count  # noqa: E402
 from bpcourse.tools.course import assignments  # noqa: E402
 from bpcourse.tools.nbgrader_run import run_nbgrader  # noqa: E402
 from bpcourse.tools.notebook import cell_source, exercise_of_tests, load_notebook  # noqa: E402
+from bpcourse.tools.sandbox import unavailable_reason  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 # One corpus module per notebook, discovered (tests/corpus/nbNN.py), so that a new notebook's
@@ -49,7 +57,12 @@ MODULES = (*(importlib.import_module(f"corpus.{m.name}") for m in sorted(
     pkgutil.iter_modules(corpus.__path__), key=lambda m: m.name)
     if re.fullmatch(r"nb\d\d", m.name)), bad)
 CELL_TIMEOUT = int(os.environ.get("BPCOURSE_CORPUS_TIMEOUT", "10"))
-SUBMISSIONS = [s for m in MODULES for s in m.submissions()]
+NO_SANDBOX = unavailable_reason()
+# The network attack connects here: a port of this process's own, open for the whole run.
+LISTENER = socket.create_server(("127.0.0.1", 0))
+LISTENER.setblocking(False)
+ATTACKS = attacks.submissions(LISTENER.getsockname()[1])
+SUBMISSIONS = [s for m in MODULES for s in m.submissions()] + ([] if NO_SANDBOX else ATTACKS)
 
 
 def _solution(name: str) -> dict:
@@ -70,7 +83,8 @@ def corpus(request, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("corpus")
     start = time.perf_counter()
     chosen = _selected(request.session.items)
-    outcomes, procs = grade_corpus(workdir, chosen, cell_timeout=CELL_TIMEOUT)
+    outcomes, procs = grade_corpus(workdir, chosen, cell_timeout=CELL_TIMEOUT,
+                                   sandbox=NO_SANDBOX is None)
     total = time.perf_counter() - start
     def feedback_of(name):
         proc = run_nbgrader(["generate_feedback", name, "--force"], workdir / name)
@@ -79,7 +93,7 @@ def corpus(request, tmp_path_factory):
     with ThreadPoolExecutor(2) as pool:
         feedback = dict(pool.map(feedback_of, sorted(procs)))
     _write_timings(procs, total, chosen)
-    return outcomes, procs, feedback
+    return outcomes, procs, feedback, workdir
 
 
 def _write_timings(procs, total: float, graded: list) -> None:
@@ -98,7 +112,7 @@ def _write_timings(procs, total: float, graded: list) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("sub", SUBMISSIONS, ids=[s.student for s in SUBMISSIONS])
 def test_every_score_is_exact(corpus, sub):
-    outcomes, procs, _ = corpus
+    outcomes, procs, _, _ = corpus
     maxima = exercise_maxima(_solution(sub.assignment))
     found = problems(sub, outcomes.get(sub.student), maxima)
     assert not found, "\n".join(found) + (
@@ -107,7 +121,7 @@ def test_every_score_is_exact(corpus, sub):
 
 @pytest.mark.slow
 def test_feedback_shows_no_hidden_test(corpus):
-    outcomes, _, feedback = corpus
+    outcomes, _, feedback, _ = corpus
     hidden = hidden_test_lines(ROOT / "solutions")
     assert len(hidden) > 20
     for name, (proc, pages) in feedback.items():
@@ -122,13 +136,38 @@ def test_feedback_shows_no_hidden_test(corpus):
 
 @pytest.mark.slow
 def test_feedback_shows_the_named_mistake(corpus):
-    _, _, feedback = corpus
+    _, _, feedback, _ = corpus
     if "04_layers" not in feedback:
         pytest.skip("04_layers was not graded in this run (a -k selection)")
     page = next(p for p in feedback["04_layers"][1] if p.parts[-3] == "nb04-mistakes-1")
     text = " ".join(visible_text(page.read_text(encoding="utf-8")).split())
     for _, _, hint in (ms[0] for ms in nb04.MISTAKES.values()):
         assert hint in text, hint
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(NO_SANDBOX is not None, reason=f"no grading sandbox here: {NO_SANDBOX}")
+def test_every_attack_on_the_grader_fails(corpus):
+    """Each attack's own line says it failed (its score is checked with everybody's above);
+    nothing reached the listening port; no file was written outside the kernels' folders."""
+    _, _, _, workdir = corpus
+    for sub in ATTACKS:
+        graded = workdir / sub.assignment / "autograded" / sub.student / sub.assignment
+        nb = load_notebook(graded / f"{sub.assignment}.ipynb")
+        said = [line for cell in nb["cells"] for out in cell.get("outputs", [])
+                for line in "".join(out.get("text", "")).splitlines() if "ATTACK" in line]
+        assert any(line.startswith(attacks.EVIDENCE[sub.student]) for line in said), (
+            sub.student, said)
+    try:
+        peer = LISTENER.accept()
+    except BlockingIOError:
+        peer = None
+    assert peer is None, f"a submission connected to 127.0.0.1 from {peer[1]}"
+    written = [p for p in (workdir, ROOT, Path(numpy.__file__).parent, Path("/tmp"), Path("/"))
+               for p in ([*p.rglob(attacks.OUTSIDE_NAME)] if p == workdir
+                         else [p / attacks.OUTSIDE_NAME, p / "bpcourse" / attacks.OUTSIDE_NAME])
+               if p.exists()]
+    assert not written, f"a submission wrote outside its folder: {written}"
 
 
 def test_the_corpus_covers_what_the_issue_asks():
@@ -157,6 +196,10 @@ def test_the_corpus_covers_what_the_issue_asks():
                  "catches-interrupt", "os-exit", "patches-numpy", "patches-builtins",
                  "patches-bpcourse", "patches-test-function"):
         assert f"bad-{kind}" in kinds, kind
+    for kind in ("reads-solutions", "reads-gradebook", "writes-grades", "reads-other-submission",
+                 "fork-bomb", "memory-hog", "network", "writes-outside"):
+        assert f"bad-{kind}" in attacks.EVIDENCE, kind
+    assert {s.student for s in ATTACKS} == set(attacks.EVIDENCE)
     assert len({s.student for s in SUBMISSIONS}) == len(SUBMISSIONS)  # ids are unique
 
 

@@ -14,6 +14,9 @@ Two commands (``python -m bpcourse ...``):
     the interrupt after the timeout) is reported as NOT GRADED, never as 0, and makes the exit
     code 3; everybody else's grades are kept. Code that reassigns numpy, builtins or bpcourse
     functions (the test cells run in the learner's kernel) is reported as tampering (exit 4).
+    Every kernel runs in the sandbox of :mod:`bpcourse.tools.sandbox` (its own folder, no
+    network, limits); ``--no-sandbox`` turns it off, ``--require-sandbox`` refuses to grade
+    where there is none (exit 5). Without one, the first line printed says so.
 
 Exit codes: see :mod:`bpcourse.tools.outcome`.
 """
@@ -37,7 +40,7 @@ from .collect import collect, submitted_students
 from .course import EDITIONS, ROOT, assignments
 from .gradebook import open_gradebook
 from .nbgrader_run import db_url_of, run_nbgrader
-from .outcome import Outcome, exit_code, format_by_exercise, format_outcome
+from .outcome import NO_SANDBOX, Outcome, exit_code, format_by_exercise, format_outcome
 from .safely import (
     CourseError,
     check_gradebook,
@@ -46,13 +49,19 @@ from .safely import (
     last_error,
     restore,
 )
+from .sandbox import Limits, unavailable_reason
+from .sandbox_kernel import nbgrader_args, sandbox_launch
 
 
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None,
               cell_timeout: int | None = None, db_url: str | None = None, force: bool = True,
-              extra_args: list[str] | None = None, env: dict | None = None
+              extra_args: list[str] | None = None, env: dict | None = None,
+              sandbox: bool | None = None, limits: Limits | None = None
               ) -> tuple[list[Outcome], subprocess.CompletedProcess]:
     """Run ``nbgrader autograde`` once for all (or the given) students, then collect.
+
+    sandbox: run each kernel in the sandbox, with `limits`: True requires it (RuntimeError
+    where there is none), None (default) uses it where there is one, False never.
 
     Returns:
         (one Outcome per student, in name order; the finished nbgrader process with its log)
@@ -69,6 +78,11 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
     if students:
         args.append("--CourseDirectory.student_id=" + (
             students[0] if len(students) == 1 else "*"))
+    reason = unavailable_reason() if sandbox is not False else "turned off"
+    if sandbox and reason:
+        raise RuntimeError(f"no sandbox for the grading kernels: {reason}")
+    if reason is None:
+        args += nbgrader_args(limits)
     args += list(extra_args or [])
     proc = run_nbgrader(args, course, env=env)
     log = proc.stdout + proc.stderr
@@ -76,7 +90,8 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
 
 
 def safe_autograde(course: Path, assignment: str, db_url: str, students: list[str] | None,
-                   timeout: int | None, force: bool) -> tuple[list[Outcome], list[str]]:
+                   timeout: int | None, force: bool, sandbox: bool | None = None,
+                   limits: Limits | None = None) -> tuple[list[Outcome], list[str]]:
     """autograde(), keeping each student's earlier autograded/ when the new run fails for
     them. Returns (outcomes, students whose earlier output was kept)."""
     everyone = submitted_students(course, assignment)
@@ -91,7 +106,8 @@ def safe_autograde(course: Path, assignment: str, db_url: str, students: list[st
         outcomes = []
         for group in ([[s] for s in chosen] if students and len(students) > 1 else [students]):
             outs, proc = autograde(course, assignment, students=group, db_url=db_url,
-                                      cell_timeout=timeout, force=force)
+                                   cell_timeout=timeout, force=force, sandbox=sandbox,
+                                   limits=limits)
             if proc.returncode != 0 and all(o.graded for o in outs):
                 raise CourseError(f"nbgrader autograde failed "
                                   f"({last_error(proc.stdout + proc.stderr)}); autograded/ is "
@@ -197,8 +213,9 @@ def grade_notebook(notebook: Path, *, assignment: str | None = None, root: Path 
         target = course / "submitted" / "self" / assignment / f"{assignment}.ipynb"
         target.parent.mkdir(parents=True)
         shutil.copy(notebook, target)
+        # The learner's own code on the learner's machine: no sandbox needed.
         outcomes, _ = autograde(course, assignment, students=["self"], db_url=db_url,
-                                cell_timeout=cell_timeout, env=env)
+                                cell_timeout=cell_timeout, env=env, sandbox=False)
         return outcomes[0]
     finally:
         if keep is None:
@@ -263,10 +280,28 @@ def _cli_autograde(argv: list[str]) -> int:
                         help="with --workers/--scheduler: regrade submissions already graded "
                              "from the same content (skipped otherwise)")
     parser.add_argument("--json", action="store_true", help="print the outcomes as JSON")
+    box = parser.add_mutually_exclusive_group()
+    box.add_argument("--no-sandbox", action="store_true",
+                     help="run the kernels with your rights, as plain nbgrader does")
+    box.add_argument("--require-sandbox", action="store_true",
+                     help="refuse to grade (exit 5) where no sandbox is available")
+    limits = Limits()
+    parser.add_argument("--memory-mb", type=int, default=limits.memory_mb,
+                        help="address space of a kernel, MB (default %(default)s)")
+    parser.add_argument("--max-processes", type=int, default=limits.processes,
+                        help="processes and threads of a kernel (default %(default)s)")
+    parser.add_argument("--cpu-seconds", type=int, default=limits.cpu_seconds,
+                        help="CPU time of a kernel for a whole notebook (default %(default)s)")
     args = parser.parse_args(argv)
     course = args.course.resolve()
     if not (course / "nbgrader_config.py").exists():
         parser.error(f"{course} has no nbgrader_config.py: pass --course DIR, the course folder")
+    sandbox = _sandbox_decision(args)
+    if not isinstance(sandbox, bool):
+        return sandbox
+    args.sandbox = sandbox
+    args.limits = Limits(memory_mb=args.memory_mb, processes=args.max_processes,
+                         cpu_seconds=args.cpu_seconds)
     try:
         db_url = db_url_of(course, args.db_url)
         check_gradebook(db_url)
@@ -277,7 +312,8 @@ def _cli_autograde(argv: list[str]) -> int:
             outcomes = _autograde_parallel(args, course)
         else:
             outcomes, kept = safe_autograde(course, args.assignment, db_url, args.student,
-                                            args.timeout, not args.no_force)
+                                            args.timeout, not args.no_force,
+                                            sandbox=args.sandbox, limits=args.limits)
         if args.json:
             print(json.dumps([o.as_dict() for o in outcomes], indent=1))
         else:
@@ -289,6 +325,25 @@ def _cli_autograde(argv: list[str]) -> int:
     return exit_code(outcomes)
 
 
+def _sandbox_decision(args) -> bool | int:
+    """Whether to sandbox, after saying so in one line where there is no sandbox; or the exit
+    code when grading is refused."""
+    if args.no_sandbox:
+        print("bpcourse autograde: --no-sandbox: submissions run with your rights",
+              file=sys.stderr, flush=True)
+        return False
+    reason = unavailable_reason()
+    if reason is None:
+        return True
+    if args.require_sandbox:
+        print(f"bpcourse autograde: refusing to grade without a sandbox: {reason}",
+              file=sys.stderr)
+        return NO_SANDBOX
+    print(f"bpcourse autograde: NO SANDBOX, submissions run with your rights: {reason}",
+          file=sys.stderr, flush=True)
+    return False
+
+
 def _autograde_parallel(args, course: Path) -> list[Outcome]:
     try:
         from .parallel import autograde_parallel
@@ -298,5 +353,6 @@ def _autograde_parallel(args, course: Path) -> list[Outcome]:
     outcomes = autograde_parallel(course, args.assignment, workers=args.workers,
                                   scheduler=args.scheduler, students=args.student,
                                   cell_timeout=args.timeout, db_url=args.db_url,
-                                  force=args.force, progress=not args.json)
+                                  force=args.force, progress=not args.json,
+                                  kernel=sandbox_launch(args.limits) if args.sandbox else None)
     return outcomes

@@ -37,6 +37,9 @@ class KernelLaunch:
 
     argv: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
+    # options for the job's `nbgrader autograde` (the sandbox's kernel manager, see
+    # bpcourse.tools.sandbox_kernel.sandbox_launch)
+    nbgrader_args: tuple[str, ...] = ()
 
     def kernelspec(self) -> dict:
         argv = list(self.argv) or [sys.executable, "-m", "ipykernel_launcher", "-f",
@@ -131,11 +134,13 @@ def grade_submission_job(job: SubmissionJob, kernel: KernelLaunch | None = None)
         db.write_bytes(job.gradebook)
         write_files(course / "solutions" / job.assignment, job.source)
         write_files(course / "submitted" / job.student / job.assignment, job.submission)
-        env = _job_env(Path(tmp), kernel or KernelLaunch(), job)
+        kernel = kernel or KernelLaunch()
+        env = _job_env(Path(tmp), kernel, job)
         args = ["autograde", job.assignment, f"--CourseDirectory.student_id={job.student}",
                 f"--CourseDirectory.db_url=sqlite:///{db}", "--force"]
         if job.cell_timeout is not None:
             args.append(f"--Execute.timeout={int(job.cell_timeout)}")
+        args += list(kernel.nbgrader_args)
         proc = run_nbgrader(args, course, env=env)
         result.log = proc.stdout + proc.stderr
         graded_dir = course / "autograded" / job.student / job.assignment

@@ -1,7 +1,8 @@
 """What grading a submission gave, and how it is shown: never an ungraded submission as 0.
 
 Exit codes of ``bpcourse grade`` and ``bpcourse autograde``: 0 graded; 2 usage error; 3 some
-submission NOT GRADED; 4 tampering suspected; 1 nbgrader itself failed.
+submission NOT GRADED; 4 tampering suspected; 5 ``--require-sandbox`` where there is no
+sandbox; 1 nbgrader itself failed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from .scores import Points, Sheet, cell_text
 
 NOT_GRADED, TAMPERING = 3, 4
+NO_SANDBOX = 5  # bpcourse autograde --require-sandbox, where there is none
 
 
 @dataclass

@@ -155,10 +155,11 @@ def write_submissions(course: Path, subs: list[Submission]) -> None:
 
 
 def grade_corpus(workdir: Path, subs: list[Submission], *, cell_timeout: int,
-                 parallel: int = 2, root: Path = COURSE_ROOT
+                 parallel: int = 2, root: Path = COURSE_ROOT, sandbox: bool = True
                  ) -> tuple[dict[str, Outcome], dict[str, subprocess.CompletedProcess]]:
     """Grade every submission: one course and one nbgrader run per assignment, `parallel` at a
-    time. Returns (student -> Outcome, assignment -> nbgrader process)."""
+    time, each kernel in the grading sandbox unless `sandbox` is False.
+    Returns (student -> Outcome, assignment -> nbgrader process)."""
     by_assignment: dict[str, list[Submission]] = {}
     for sub in subs:
         by_assignment.setdefault(sub.assignment, []).append(sub)
@@ -167,7 +168,7 @@ def grade_corpus(workdir: Path, subs: list[Submission], *, cell_timeout: int,
         course = prepare_course(workdir / name, [name], root)
         write_submissions(course, by_assignment[name])
         start = time.perf_counter()
-        result = autograde(course, name, cell_timeout=cell_timeout)
+        result = autograde(course, name, cell_timeout=cell_timeout, sandbox=sandbox)
         seconds[name] = time.perf_counter() - start
         return result
 
