@@ -79,7 +79,12 @@ def start_client(workers: int | None, scheduler: str | None) -> tuple[Client, Lo
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         return Client(address), None
+    # On a busy machine a worker's heartbeat can come late; the scheduler must not retire a
+    # local worker for that (the nanny sees a worker that really dies, and restarts it).
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                          "distributed.scheduler.worker-ttl": None,
+                          "distributed.comm.timeouts.connect": "120s",
+                          "distributed.comm.timeouts.tcp": "120s",
                           "distributed.worker.daemon": False}):
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                processes=True, memory_limit=0, dashboard_address=":0",
