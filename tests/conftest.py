@@ -3,6 +3,7 @@
 Helpers for the tests are fixtures, so that no test file imports another:
 
     assert_matches_oracle(got, expected, name)  the course's standard for a gradient
+    copy_repo(dest)                             the repository as a fresh clone has it
     extrapolated_gradient(f, x)                 central differences, Richardson-extrapolated
 """
 
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -194,3 +197,25 @@ def postgres_server(tmp_path_factory):
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _copy_repo(dest: Path) -> Path:
+    """The repository's files as a fresh clone would have them (tracked and new, not ignored),
+    taken from the working tree, without tests/ and benchmarks/; nothing that grading writes."""
+    root = Path(__file__).resolve().parent.parent
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], cwd=root, capture_output=True, check=True)
+    for rel in filter(None, listed.stdout.decode().split("\0")):
+        src = root / rel
+        if src.is_file() and not rel.startswith(("tests/", "benchmarks/")):
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    for leftover in ("gradebook.db", "submitted", "autograded", "feedback", "downloaded"):
+        assert not (dest / leftover).exists(), f"{leftover} would be copied into the course"
+    return dest
+
+
+@pytest.fixture(scope="session")
+def copy_repo():
+    """copy_repo(dest): the repository as a fresh clone has it (no tests/, benchmarks/)."""
+    return _copy_repo

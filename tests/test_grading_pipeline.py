@@ -327,21 +327,6 @@ def _released(root: Path, tmp: Path) -> Path:
 # The instructor workflow of the README, on a temporary copy of the repository
 
 
-def _copy_repo(dest: Path) -> Path:
-    """The repository's files as a fresh clone would have them (tracked and new, not ignored),
-    taken from the working tree."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
-                             "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
-    for rel in filter(None, listed.stdout.decode().split("\0")):
-        src = ROOT / rel
-        if src.is_file() and not rel.startswith(("tests/", "benchmarks/")):
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    for leftover in ("gradebook.db", "submitted", "autograded", "feedback", "downloaded"):
-        assert not (dest / leftover).exists()
-    return dest
-
-
 def _run(cmd: list[str], cwd: Path, ok=(0,)) -> subprocess.CompletedProcess:
     proc = subprocess.run(cmd, cwd=cwd, env=nbgrader_env(), capture_output=True, text=True,
                           timeout=900)
@@ -356,12 +341,12 @@ def _workflow_assignment() -> str:
 
 
 @pytest.mark.slow
-def test_instructor_workflow_end_to_end(tmp_path, jupyter_env):
+def test_instructor_workflow_end_to_end(tmp_path, jupyter_env, copy_repo):
     """release -> submissions (submitted/ and nbgrader's zip_collect of an LMS download) ->
     autograde -> nbgrader's generate_feedback and export, on a copy of the repository: nbgrader's
     own commands still work with the course's config. The README's week (bpcourse collect,
     manual-grade, feedback, export) is run verbatim by tests/test_instructor_week.py."""
-    course = _copy_repo(tmp_path / "course")
+    course = copy_repo(tmp_path / "course")
     name = _workflow_assignment()
     if name == TINY:
         (course / "solutions" / TINY).mkdir(parents=True)

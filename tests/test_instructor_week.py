@@ -252,18 +252,6 @@ COLUMN = "Chain rule (123456)"
 DEAD_DB = "postgresql://grader@127.0.0.1:1/bpcourse"  # no driver, or nothing listening
 
 
-def copy_repo(dest: Path) -> Path:
-    """The repository's files as a fresh clone has them (tracked and new, not ignored)."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
-                             "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
-    for rel in filter(None, listed.stdout.decode().split("\0")):
-        src = ROOT / rel
-        if src.is_file() and not rel.startswith(("tests/", "benchmarks/")):
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    return dest
-
-
 def digest(folder: Path) -> str:
     """One hash of every file under folder (names and contents)."""
     h = hashlib.sha256()
@@ -321,7 +309,7 @@ def written_answer(text: str):
 
 
 @pytest.mark.slow
-def test_the_week_as_the_readme_runs_it(tmp_path):
+def test_the_week_as_the_readme_runs_it(tmp_path, copy_repo):
     from corpus.build import Submission, build, hidden_test_lines, visible_text
 
     c = Course(copy_repo(tmp_path / "course"), readme_commands())
