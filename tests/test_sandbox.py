@@ -65,6 +65,17 @@ def test_the_kernel_sees_its_job_folder_and_a_read_only_python_only(uid):
                                               "k.json"]
 
 
+def test_folders_above_a_course_under_tmp_are_made_traversable_on_the_sandboxs_tmp():
+    """A fresh clone (its .venv and bpcourse/) may live under /tmp: the folders above them are
+    made on the sandbox's own /tmp, readable by the kernel's uid (bwrap would make them 0700,
+    and the kernel would die before replying)."""
+    args = sandbox.filesystem_args([Path("/tmp/clone-x/.venv"), Path("/tmp/clone-x/bpcourse")],
+                                   Path("/tmp/bpk-job"))
+    made = [args[i + 3] for i, a in enumerate(args) if a == "--perms" and args[i + 2] == "--dir"]
+    assert "/tmp/clone-x" in made and "/tmp" not in made
+    assert args.index("--tmpfs") < args.index("/tmp/clone-x")  # made on the new /tmp
+
+
 def test_limits_are_set_inside_the_sandbox_and_root_drops_to_a_uid_of_its_own():
     cmd = _command(3_000_123)
     inner = cmd[cmd.index("--") + 1:]
@@ -217,7 +228,7 @@ def test_without_a_sandbox_autograde_says_so_first_or_refuses(small_course):
     graded = _cli(small_course, BPCOURSE_BWRAP="")
     first = graded.stderr.splitlines()[0]
     assert first.startswith("bpcourse autograde: NO SANDBOX"), graded.stderr
-    assert "bubblewrap" in first and re.search(r"right +2 / 2", graded.stdout), graded.stdout
+    assert "bubblewrap" in first and re.search(r"^right +2/2 +2/2$", graded.stdout, re.M), graded.stdout
 
 
 @pytest.mark.slow

@@ -167,8 +167,10 @@ def filesystem_args(readonly, job: Path | None = None, tmp_mb: int = 64) -> list
     args += ["--proc", "/proc", "--dev", "/dev",
              "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp"]
     mounted = [*readonly, *([job] if job else [])]
-    for parent in _parents(mounted):  # bwrap would make them 0700: unreadable to the kernel
-        if parent not in ("/tmp", "/usr") and not parent.startswith(("/tmp/", "/usr/")):
+    # bwrap would make the folders above a bound path 0700: unreadable to the kernel. (A course
+    # or environment under /tmp, as a fresh clone may be, has its parents on the new /tmp.)
+    for parent in _parents(mounted):
+        if parent not in ("/tmp", "/usr") and not parent.startswith("/usr/"):
             args += ["--perms", "0755", "--dir", parent]
     for path in readonly:
         args += ["--ro-bind", str(path), str(path)]
