@@ -39,7 +39,11 @@ def test_tracemalloc_sees_the_count_and_it_grows_linearly_with_the_batch(sizes):
         assert row["counted"] == memory.activation_bytes(sizes, n)
         assert row["counted"] + dlogits <= row["kept"] <= row["counted"] + dlogits + SLACK
         assert row["peak_train"] >= row["kept"]
-        assert row["peak_inference"] < row["kept"]
+        # Inference holds at most two activations at a time; with one hidden layer that is
+        # as much as the caches (measured: 75,328 beside 75,296 bytes), with more it is less.
+        assert row["peak_inference"] <= row["kept"] + SLACK
+        if len(sizes) > 3:
+            assert row["peak_inference"] < row["kept"]
     per_example = (memory.activation_bytes(sizes, 64) - memory.activation_bytes(sizes, 32)) / 32
     assert (large["kept"] - small["kept"]) / 32 == pytest.approx(per_example + 8 * sizes[-1],
                                                                  abs=SLACK / 32)
