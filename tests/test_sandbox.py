@@ -228,7 +228,8 @@ def test_without_a_sandbox_autograde_says_so_first_or_refuses(small_course):
     graded = _cli(small_course, BPCOURSE_BWRAP="")
     first = graded.stderr.splitlines()[0]
     assert first.startswith("bpcourse autograde: NO SANDBOX"), graded.stderr
-    assert "bubblewrap" in first and re.search(r"^right +2/2 +2/2$", graded.stdout, re.M), graded.stdout
+    assert "bubblewrap" in first, first
+    assert re.search(r"^right +2/2 +2/2$", graded.stdout, re.M), graded.stdout
 
 
 @pytest.mark.slow
