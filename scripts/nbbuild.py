@@ -23,6 +23,8 @@ Cell kinds:
     written(grade_id, points, text, zh=None)  a written answer graded by hand (markdown)
     hidden(module, answers, *tests)  the source of a hidden-test cell that calls
                                 bpcourse.grading.<module>.<test>(answers) when graded
+    glossary(*terms)            the notebook's glossary (术语表): the terms it uses, English
+                                keys of scripts/glossary.py, as a table in each edition
 """
 
 from __future__ import annotations
@@ -96,7 +98,8 @@ def hidden(module: str, answers: str, *tests: str,
     """
     calls = "\n".join(f"{module}.{name}({answers})" for name in tests)
     return (f"# Hidden tests (run when the notebook is graded): {about}; the message names the\n"
-            f"# likely mistake.\nfrom bpcourse.grading import {module}\n"
+            f"# likely mistake.\n# 隐藏测试：评分时运行，出错时的提示会指出可能的错误。\n"
+            f"from bpcourse.grading import {module}\n"
             f"{module}.require_written({answers})\n"
             f"### BEGIN HIDDEN TESTS\n{calls}\n### END HIDDEN TESTS")
 
@@ -104,6 +107,20 @@ def hidden(module: str, answers: str, *tests: str,
 def written(grade_id: str, points: float, text: str, zh: str | None = None):
     return _with_zh(new_markdown_cell(_clean(text), metadata=_meta(
         grade_id, grade=True, solution=True, locked=False, points=points)), zh)
+
+
+def glossary(*terms: str):
+    """A markdown cell: the glossary (术语表) of the terms this notebook uses, both editions.
+
+    Args:
+        terms: English keys of ``scripts/glossary.py``'s TERMS, in the order to list them.
+    """
+    from glossary import table  # scripts/glossary.py, beside this file
+
+    return md("### Glossary · 术语表\n\nThe terms of this notebook in the course's Chinese "
+              "edition (中文版).\n\n" + table(list(terms), "en"),
+              zh="### 术语表 (glossary)\n\n本笔记本用到的术语及其英文对照。\n\n"
+                 + table(list(terms), "zh"))
 
 
 def edition(cells: list, lang: str) -> list | None:
