@@ -93,3 +93,77 @@ def test_the_language_comes_from_set_language_then_bpcourse_lang_never_lang(monk
     assert i18n.set_language("en") == "en"
     with pytest.raises(ValueError, match="choose one of en, zh_CN"):
         i18n.set_language("fr")
+
+
+def _not_written(x):
+    raise NotImplementedError()
+
+
+# One error a learner can meet in each module, and the Chinese it must come out in.
+_LEARNER_ERRORS = {
+    "grading.toolkit": (lambda: bpcourse.grading.toolkit.require_written(_not_written),
+                        AssertionError,
+                        "_not_written 还没有写：请把 `raise NotImplementedError()`"),
+    "grading.toolkit (call)": (lambda: bpcourse.grading.toolkit.call(
+        lambda a: (a, a), "relu_forward", np.zeros(2), returns=3), AssertionError,
+        "relu_forward 必须返回含 3 个值的元组，实际为 含 2 个元素的元组。"),
+    "numgrad": (lambda: bpcourse.numgrad.numerical_gradient(lambda v: v, np.zeros(3)),
+                ValueError, "f 必须返回单个数，实际返回了形状为 (3,) 的数组"),
+    "autograd": (lambda: bpcourse.Value(2.0) + "3", TypeError,
+                 "Value + str：另一个操作数必须是 Value 或实数"),
+    "layers": (lambda: bpcourse.layers.linear_forward(np.ones((2, 3)), np.ones((4, 5)),
+                                                      np.ones(5)),
+               ValueError, "x 是 (N, D) = (2, 3)，W 是 (D, M) = (4, 5)：两者的 D 不同。"),
+    "nn": (lambda: bpcourse.nn.ReLU().backward(np.ones(2)), RuntimeError,
+           "在 forward() 之前调用了 ReLU.backward()：请先做前向传播。"),
+    "data": (lambda: bpcourse.data.spiral(0), ValueError,
+             "n_per_class 必须是 >= 1 的整数，实际为 0。"),
+    "graph": (lambda: bpcourse.graph.draw(3.0), TypeError, "root 必须是 Value"),
+    "memory": (lambda: bpcourse.memory.activation_count([784], 8), ValueError,
+               "layer_sizes 至少需要两个大小，即输入和输出"),
+    "cost": (lambda: bpcourse.cost.sweep([]), ValueError, "sizes_list 是空的"),
+    "flops": (lambda: bpcourse.flops.forward_flops([2, 3], 0), ValueError,
+              "n（批量中的样本数）必须是正整数；实际为 0。"),
+}
+
+
+@pytest.mark.parametrize("module", sorted(_LEARNER_ERRORS))
+def test_a_learner_facing_error_of_each_module_speaks_chinese(module):
+    import bpcourse.cost
+    import bpcourse.data
+    import bpcourse.flops
+    import bpcourse.grading.toolkit
+    import bpcourse.layers
+    import bpcourse.memory
+    import bpcourse.nn
+    import bpcourse.numgrad
+
+    if module == "graph":
+        pytest.importorskip("graphviz")
+        import bpcourse.graph
+    make_error, kind, chinese = _LEARNER_ERRORS[module]
+    with pytest.raises(kind) as english:
+        make_error()
+    assert not any("\u4e00" <= c <= "\u9fff" for c in str(english.value)), english.value
+    bpcourse.set_language("zh_CN")
+    with pytest.raises(kind) as caught:
+        make_error()
+    assert chinese in str(caught.value)
+
+
+def test_the_backward_pass_pictures_have_chinese_titles():
+    pytest.importorskip("graphviz")
+    from bpcourse.graph import backward_steps
+
+    a, b = bpcourse.Value(2.0), bpcourse.Value(3.0)
+    bpcourse.set_language("zh_CN")
+    first, second = backward_steps(a * b)
+    assert "第 0 步：在输出处设定起点 dL/dL = 1" in first.source
+    assert "第 1/1 步：#1（*）把它的梯度 1.0000 传给它的输入" in second.source
+
+
+def test_a_tool_speaks_one_language_inside_speaking_then_the_one_before():
+    assert i18n.set_language("en") == "en"
+    with i18n.speaking("zh") as chosen:
+        assert chosen == "zh_CN" and i18n._("exercise") == "练习"
+    assert i18n.language() == "en" and i18n._("exercise") == "exercise"

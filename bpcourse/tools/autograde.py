@@ -248,9 +248,15 @@ def _cli_grade(argv: list[str]) -> int:
         out = grade_notebook(args.notebook, assignment=args.assignment, cell_timeout=args.timeout)
     except (FileNotFoundError, ValueError) as err:
         parser.error(str(err))
-    with speaking(language_of(out.assignment)):  # a zh notebook's table is in Chinese
-        print(json.dumps(out.as_dict(), indent=1) if args.json else format_outcome(out))
+    print(json.dumps(out.as_dict(), indent=1) if args.json else grade_text(out))
     return exit_code([out])
+
+
+def grade_text(out: Outcome) -> str:
+    """What ``bpcourse grade`` prints: the table in the language of the assignment's edition
+    (a zh notebook's is Chinese, whatever BPCOURSE_LANG says); the points are the Outcome's."""
+    with speaking(language_of(out.assignment)):
+        return format_outcome(out)
 
 
 def _cli_autograde(argv: list[str]) -> int:
