@@ -167,3 +167,82 @@ def test_a_tool_speaks_one_language_inside_speaking_then_the_one_before():
     with i18n.speaking("zh") as chosen:
         assert chosen == "zh_CN" and i18n._("exercise") == "练习"
     assert i18n.language() == "en" and i18n._("exercise") == "exercise"
+
+
+# --- the tools' own words: autograde's summary, report, feedback, NOT GRADED reasons ----------
+
+def test_every_not_graded_reason_is_shown_translated_and_stays_english_as_data():
+    from bpcourse.tools import outcome
+
+    samples = {"error": "MemoryError", "notebooks": "02_chain_rule_zh", "notebook": "nb",
+               "times": "3", "seconds": "600"}
+    bpcourse.set_language("zh_CN")
+    for template in outcome.REASONS:
+        names = set(re.findall(r"\{(\w+)\}", template))
+        stored = template.format(**{k: samples[k] for k in names})
+        shown = outcome.reason_text(stored)
+        assert shown == i18n._(template).format(**{k: samples[k] for k in names}), template
+        assert shown != stored and any("\u4e00" <= c <= "\u9fff" for c in shown), shown
+    assert outcome.reason_text("a reason no template made") == "a reason no template made"
+    out = outcome.Outcome("ann", "04_layers_zh", False, reason=outcome.KERNEL_DIED)
+    assert out.as_dict()["reason"] == "the kernel died (os._exit, a crash or out of memory)"
+
+
+def test_autograde_summary_in_chinese_has_the_same_points_and_aligned_columns():
+    from bpcourse.tools.outcome import KERNEL_DIED, Outcome, display_width, format_by_exercise
+    from bpcourse.tools.scores import Points, Sheet
+
+    order = ["grad_fork", "written_fork"]
+    sheets = {"1001": Sheet("1001", {"grad_fork": Points(4, 4),
+                                     "written_fork": Points(0, 1, pending=1)}, late_penalty=1)}
+    outcomes = [Outcome("1001", "02_chain_rule_zh", True),
+                Outcome("1004", "02_chain_rule_zh", False, reason=KERNEL_DIED)]
+    english = format_by_exercise(outcomes, order, sheets).splitlines()
+    bpcourse.set_language("zh_CN")
+    chinese = format_by_exercise(outcomes, order, sheets).splitlines()
+    assert english[:2] == ["student  grad_fork  written_fork  total",
+                           "1001           4/4     pending/1  3/5 +1 pending (late: -1)"]
+    assert chinese[:2] == ["学生  grad_fork  written_fork  总分",
+                           "1001        4/4        待评/1  3/5 +1 待评（迟交：-1）"]
+    assert [display_width(line.split("  ")[0]) for line in chinese[:2]] == [4, 4]
+    assert chinese[2] == "1004  未评分（NOT GRADED）：内核崩溃了（os._exit、程序崩溃或内存不足）"
+    assert "2 份提交中已批改 1 份；未评分（NOT GRADED）：1004" in chinese[4]
+
+
+def test_the_class_report_names_chinese_mistakes_and_speaks_chinese():
+    from bpcourse.tools.outcome import Outcome, TestResult
+    from bpcourse.tools.report import class_report, format_report, mistake_of
+
+    hint = ("AssertionError: dW：形状不对。应为 (3, 4)，实际为 (4, 3)。可能的错误：转置了："
+            "检查矩阵乘法的顺序（用维度分析可以确定形状）。")
+    assert mistake_of(hint) == "转置了"
+    outcomes = [Outcome(s, "04_layers_zh", True, results=[
+        TestResult("t", "linear", 0.0, 2.0, hint)]) for s in ("ann", "bo")]
+    report = class_report(outcomes, "04_layers_zh")
+    assert report.mistakes == [("linear", "转置了", 2)]
+    bpcourse.set_language("zh_CN")
+    assert format_report(report).splitlines()[:6] == [
+        "04_layers_zh：2 份提交中已批改 2 份", "", "练习    失分", "linear    2 / 2  （100%）", "",
+        "错误，按犯错的学生人数排序："]
+
+
+def test_a_zh_feedback_page_marks_pending_and_alt_texts_in_chinese():
+    import nbformat
+
+    from bpcourse.tools import feedback_html
+
+    page = ('<h4>02_chain_rule_zh (Score: 10.0 / 11.0)</h4>'
+            '<li><a href="#written_fork">Written response</a> (Score: 0.0 / 1.0)</li>'
+            '<a name="written_fork"></a><div class="panel-heading"><span>answer</span>'
+            '<span class="pull-right">Score: 0.0 / 1.0 <a href="#top">(Top)</a></span>')
+    out = feedback_html.mark_pending(page, {"written_fork": 1.0}, "02_chain_rule_zh")
+    assert "(Score: 10.0 / 11.0, 1 分等待人工评分)" in out
+    assert "Written response</a> (Score: 待评 / 1.0)" in out
+    assert "Score: 待评（人工评分） / 1.0" in out and "0.0 / 1.0" not in out
+    assert "pending" in feedback_html.mark_pending(page, {"written_fork": 1.0}, "02_chain_rule")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBOR",
+                                                     "text/plain": "<Figure size 4x3>"})])])
+    feedback_html.AltText().preprocess(nb, {"nbgrader": {"assignment": "02_chain_rule_zh"}})
+    assert nb.cells[0].outputs[0].metadata["image/png"]["alt"] == "第 1 个单元格绘制的图"
+    assert i18n.language() == "en", "a feedback page's language does not leak into the process"
