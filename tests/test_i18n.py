@@ -246,3 +246,14 @@ def test_a_zh_feedback_page_marks_pending_and_alt_texts_in_chinese():
     feedback_html.AltText().preprocess(nb, {"nbgrader": {"assignment": "02_chain_rule_zh"}})
     assert nb.cells[0].outputs[0].metadata["image/png"]["alt"] == "第 1 个单元格绘制的图"
     assert i18n.language() == "en", "a feedback page's language does not leak into the process"
+
+
+def test_make_lab_zh_says_in_chinese_that_the_zh_edition_is_not_built(tmp_path):
+    from bpcourse.tools.lab import make_work_copy
+
+    release = tmp_path / "notebooks"
+    (release / "01_toy").mkdir(parents=True)
+    (release / "01_toy" / "01_toy.ipynb").write_text("{}")
+    bpcourse.set_language("zh_CN")
+    with pytest.raises(FileNotFoundError, match=r"zh 版本还没有构建：.* 中没有 NN_topic_zh 笔记本"):
+        make_work_copy(release, tmp_path / "work", "zh")

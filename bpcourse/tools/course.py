@@ -30,10 +30,19 @@ def edition_of(assignment: str) -> str:
     return "en"
 
 
+# The language (of bpcourse.set_language) each edition speaks.
+LANGUAGES = {"en": "en", "zh": "zh_CN"}
+
+
+def language_of_edition(edition: str) -> str:
+    """``"zh"`` -> ``"zh_CN"``, ``"en"`` -> ``"en"``."""
+    return LANGUAGES[edition]
+
+
 def language_of(assignment: str) -> str:
     """The language a tool speaks about ``assignment``: its edition's (``"04_layers_zh"`` ->
     ``"zh_CN"``, ``"04_layers"`` -> ``"en"``), as the language of ``bpcourse.set_language``."""
-    return {"en": "en", "zh": "zh_CN"}[edition_of(assignment)]
+    return language_of_edition(edition_of(assignment))
 
 
 def add_language_option(parser: argparse.ArgumentParser) -> None:
