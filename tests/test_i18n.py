@@ -257,3 +257,20 @@ def test_make_lab_zh_says_in_chinese_that_the_zh_edition_is_not_built(tmp_path):
     bpcourse.set_language("zh_CN")
     with pytest.raises(FileNotFoundError, match=r"zh 版本还没有构建：.* 中没有 NN_topic_zh 笔记本"):
         make_work_copy(release, tmp_path / "work", "zh")
+
+
+def test_grade_lists_tampering_in_chinese_with_the_code_as_it_is():
+    import nbformat
+
+    from bpcourse.tools.outcome import Outcome, TestResult, format_outcome
+    from bpcourse.tools.tamper import find_tampering
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import numpy as np\nnp.allclose = lambda *a, **k: True")])
+    found = find_tampering(nb)
+    assert found == ["cell 0, line 2: np.allclose = lambda *a, **k: True"]
+    out = Outcome("self", "04_layers_zh", True, results=[TestResult("t", "linear", 2.0, 2.0)],
+                  tampering=[f"04_layers_zh: {t}" for t in found])
+    bpcourse.set_language("zh_CN")
+    assert format_outcome(out).splitlines()[-2:] == [
+        "疑似篡改（重新赋值了评分所依赖的对象）：",
+        "  04_layers_zh: 单元格 0，第 2 行：np.allclose = lambda *a, **k: True"]

@@ -31,6 +31,8 @@ KILLED_WORKER = N_("its grading killed the worker process {times} times ({error}
                    "too much memory or kill processes")
 NO_WORKER_LEFT = N_("no Dask worker was left to grade it for {seconds} s (its processes were "
                     "stopped from outside): grade it again")
+# A line of a learner's cell that reassigns what the grader relies on (bpcourse.tools.tamper).
+TAMPERED_LINE = N_("cell {cell}, line {line}: {code}")
 REASONS = (KERNEL_DIED, IGNORED_INTERRUPT, NBGRADER_ERROR, NBGRADER_SEE_LOG, NOT_AUTOGRADED,
            NO_AUTOGRADED_NOTEBOOK, NOT_IN_GRADEBOOK, KILLED_WORKER, NO_WORKER_LEFT)
 
@@ -50,6 +52,14 @@ def reason_text(reason: str | None) -> str:
         if found:
             return _(template).format(**found.groupdict())
     return reason
+
+
+def tampering_text(entry: str) -> str:
+    """A stored tampering entry, ``"[notebook: ]cell N, line L: code"``, in the current
+    language (the code as it is)."""
+    found = re.match(r"((?:[\w.-]+: )?)(.*)\Z", entry, re.S)
+    line = _template_pattern(TAMPERED_LINE).match(found[2])
+    return found[1] + _(TAMPERED_LINE).format(**line.groupdict()) if line else entry
 
 
 def display_width(text: str) -> int:
@@ -174,7 +184,7 @@ def format_outcome(out: Outcome, width: int = 100) -> str:
         rows += [" " * left + line for line in lines[1:]]
     if out.tampering:
         rows += ["", _("tampering suspected (reassigns what the grader relies on):")]
-        rows += [f"  {t}" for t in out.tampering]
+        rows += [f"  {tampering_text(t)}" for t in out.tampering]
     return "\n".join(rows)
 
 
@@ -188,7 +198,8 @@ def _tampering_mark(o: Outcome) -> str:
 
 
 def _tampering_lines(outcomes: list[Outcome]) -> list[str]:
-    return [_("tampering suspected, {student}: {line}").format(student=o.student, line=t)
+    return [_("tampering suspected, {student}: {line}").format(student=o.student,
+                                                               line=tampering_text(t))
             for o in outcomes for t in o.tampering]
 
 
