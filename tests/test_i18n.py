@@ -209,9 +209,11 @@ def test_autograde_summary_in_chinese_has_the_same_points_and_aligned_columns():
     assert "2 份提交中已批改 1 份；未评分（NOT GRADED）：1004" in chinese[4]
 
 
-def test_the_class_report_names_chinese_mistakes_and_speaks_chinese():
+def test_the_class_report_names_chinese_mistakes_and_speaks_chinese(tmp_path):
+    import warnings
+
     from bpcourse.tools.outcome import Outcome, TestResult
-    from bpcourse.tools.report import class_report, format_report, mistake_of
+    from bpcourse.tools.report import class_report, format_report, mistake_of, plot_report
 
     hint = ("AssertionError: dW：形状不对。应为 (3, 4)，实际为 (4, 3)。可能的错误：转置了："
             "检查矩阵乘法的顺序（用维度分析可以确定形状）。")
@@ -224,6 +226,11 @@ def test_the_class_report_names_chinese_mistakes_and_speaks_chinese():
     assert format_report(report).splitlines()[:6] == [
         "04_layers_zh：2 份提交中已批改 2 份", "", "练习    失分", "linear    2 / 2  （100%）", "",
         "错误，按犯错的学生人数排序："]
+    pytest.importorskip("matplotlib")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a "Glyph ... missing" warning fails
+        plot_report(report, tmp_path / "report.png")
+    assert (tmp_path / "report.png").stat().st_size > 0
 
 
 def test_a_zh_feedback_page_marks_pending_and_alt_texts_in_chinese():
