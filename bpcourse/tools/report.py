@@ -58,7 +58,7 @@ def class_report(outcomes: list[Outcome], assignment: str) -> ClassReport:
     mistakes: Counter[tuple[str, str]] = Counter()
     for out in outcomes:
         if not out.graded:
-            report.not_graded.append((out.student, out.reason or "unknown"))
+            report.not_graded.append((out.student, out.reason or ""))  # "": unknown
             continue
         for name, (score, top, _message) in out.exercises().items():
             lost, of = report.lost.get(name, (0, 0))
@@ -105,7 +105,8 @@ def write_csv(report: ClassReport, path: Path) -> None:
             w.writerow(["mistake", ex, name, n, report.graded,
                         f"{n / report.graded:.4f}" if report.graded else ""])
         for student, reason in report.not_graded:
-            w.writerow(["not_graded", "", f"{student}: {reason}", 1, report.students, ""])
+            w.writerow(["not_graded", "", f"{student}: {reason or 'unknown'}", 1,
+                        report.students, ""])
 
 
 def plot_report(report: ClassReport, path: Path, top: int = 12) -> None:
