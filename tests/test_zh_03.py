@@ -108,8 +108,8 @@ def test_a_named_mistake_fails_alike_with_its_hint_in_chinese(label, mutations, 
 
 
 def test_the_visible_worked_case_names_its_mistake_in_chinese():
-    """The first check of stage 1's visible test, `=` instead of `+=`: the hint and the name
-    of what is compared are Chinese (the frame around them is toolkit.expect's)."""
+    """The first check of stage 1's visible test, `=` instead of `+=`, through toolkit.expect:
+    the name of what is compared, the hint and expect's frame around them are Chinese."""
     mutations = [("self.grad += out.grad              #", "self.grad = out.grad  #"),
                  ("other.grad += out.grad             #", "other.grad = out.grad  #"),
                  ("self.grad += other.data * out.grad", "self.grad = other.data * out.grad"),
@@ -120,6 +120,7 @@ def test_the_visible_worked_case_names_its_mistake_in_chinese():
     assert "c = a*b + a 的 [a.grad, b.grad]" in in_chinese, in_chinese
     assert "用了 `=` 而不是 `+=`：a 被用了两次，两份梯度必须相加" in in_chinese, in_chinese
     assert "a is used twice" not in in_chinese
+    assert not ENGLISH.search(QUOTED_CODE.sub("", in_chinese)), in_chinese
 
 
 def test_the_solution_passes_in_chinese_too():
