@@ -43,7 +43,7 @@ _ZH = "bpcourse_zh"  # where md()/code()/written() keep the zh text until write(
 # The zh edition's first cell: its kernel speaks Chinese (visible and hidden tests, Validate).
 ZH_LANGUAGE_CELL = ("# 中文版: 本笔记本中测试给出的提示均为中文\n"
                     "import bpcourse\n"
-                    'bpcourse.set_language("zh_CN")')
+                    'bpcourse.set_language("zh_CN");')
 
 
 def _clean(text: str) -> str:

@@ -536,7 +536,8 @@ CELLS = [
              "forward difference", "central difference", "step size h", "truncation error",
              "round-off error", "partial derivative", "shape", "relative error",
              "analytic gradient", "gradient checking", "forward pass", "number of parameters, P",
-             "chain rule", "computation graph"),
+             "chain rule", "computation graph", "oracle (the trusted reference)", "log-log plot",
+             "least-squares loss"),
     md(r"""
     ## What you did
 

@@ -531,7 +531,7 @@ CELLS = [
              "forward pass", "backpropagation, backward pass", "local gradient",
              "∂L/∂L = 1 (the seed of the backward pass)", "upstream gradient", "neuron", "weight",
              "bias", "gradient accumulation (a reused node)", "numerical gradient",
-             "central difference"),
+             "central difference", "multivariable chain rule", "fork"),
     md(r"""
     ## What you did
 

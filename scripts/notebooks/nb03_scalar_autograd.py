@@ -1063,7 +1063,10 @@ CELLS = [
              "∂L/∂L = 1 (the seed of the backward pass)", "gradient accumulation (a reused node)",
              "central difference", "numerical gradient", "neuron", "weight",
              "bias", "multilayer perceptron (MLP)", "parameter", "hidden layer",
-             "mean squared error (MSE)", "gradient descent", "learning rate"),
+             "mean squared error (MSE)", "gradient descent", "learning rate",
+             "local derivative", "depth-first search", "explicit stack", "recursion limit",
+             "diamond graph", "reflected method (__radd__, __rsub__, ...)",
+             "decision boundary"),
     md(r"""
     ## What you did
 

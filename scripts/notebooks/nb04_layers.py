@@ -21,7 +21,8 @@ TERMS = ("backpropagation, backward pass", "scalar", "computation graph", "batch
          "cross-entropy loss", "mean squared error (MSE)", "numerical stability",
          "central difference", "hint", "forward pass", "upstream gradient", "loss function",
          "shape", "local gradient", "broadcasting", "bias", "overflow", "logits",
-         "relative error", "number of parameters, P")
+         "relative error", "number of parameters, P", "affine layer", "mask", "one-hot",
+         "underflow", "example (sample)")
 
 LINEAR = '''
 def linear_forward(x, W, b):

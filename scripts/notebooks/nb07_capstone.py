@@ -936,7 +936,9 @@ CELLS = [
              "layer normalization", "convolution", "computation graph", "node",
              "local gradient", "upstream gradient", "chain rule", "shape", "numerical gradient",
              "central difference", "batch", "leaf node", "gradient checking", "bias",
-             "linear layer", "weight", "hidden layer", "learning rate", "activation"),
+             "linear layer", "weight", "hidden layer", "learning rate", "activation", "mean",
+             "variance", "biased variance", "vanishing gradients", "initialization",
+             "cross-correlation", "kernel (filter)", "stride", "padding", "weight sharing"),
     md(r"""
     ## What you did
 
