@@ -538,7 +538,8 @@ def _sequential_case(Sequential, seed: int, sizes: tuple[int, ...]) -> None:
     out = _run(model.forward, "Sequential.forward", log, "forward", n, x.copy())
     hint = _order_hint(log, "forward", n)
     if hint:
-        raise AssertionError(f"Sequential.forward{where}: {hint}.")
+        raise AssertionError(_("{name}{where}: {hint}.").format(
+            name="Sequential.forward", where=where, hint=hint))
     for _kind, i, given in log[1:]:
         if given.shape == x.shape and _array_equal(given, x):
             raise AssertionError(_(
@@ -554,7 +555,8 @@ def _sequential_case(Sequential, seed: int, sizes: tuple[int, ...]) -> None:
     dx = _run(model.backward, "Sequential.backward", log, "backward", n, dout.copy())
     hint = _order_hint(log, "backward", n)
     if hint:
-        raise AssertionError(f"Sequential.backward{where}: {hint}.")
+        raise AssertionError(_("{name}{where}: {hint}.").format(
+            name="Sequential.backward", where=where, hint=hint))
     calls = [(i, g) for k, i, g in log if k == "backward"]
     returns = {i: g for k, i, g in log if k == "returned"}
     for i, given in calls[1:]:
