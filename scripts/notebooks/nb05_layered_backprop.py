@@ -72,13 +72,13 @@ ABOUT = "random shapes and seeds against central differences"
 ABOUT_NET = "random networks, square and not, spies that record the order of the calls"
 # The glossary cell's terms (keys of scripts/glossary.py), in the order the notebook uses them.
 TERMS = ("forward pass", "backpropagation, backward pass", "gradient",
-         "stochastic gradient descent (SGD)", "training step", "minibatch", "parameter",
-         "linear layer", "bias", "weight", "gradient accumulation (a reused node)",
+         "stochastic gradient descent (SGD)", "training step", "minibatch", "hidden layer",
+         "parameter", "linear layer", "bias", "weight", "gradient accumulation (a reused node)",
          "loss function", "cross-entropy loss", "logits", "softmax",
          "∂L/∂L = 1 (the seed of the backward pass)", "upstream gradient",
          "number of parameters, P", "gradient checking", "automatic differentiation (autograd)",
-         "gradient descent", "learning rate", "batch", "epoch", "accuracy", "hidden layer",
-         "local gradient", "activation function")
+         "gradient descent", "learning rate", "batch", "epoch", "accuracy", "local gradient",
+         "activation function")
 
 LINEAR = '''
 class Linear:
@@ -400,11 +400,11 @@ CELLS = [
     """),
     answer("linear_module", LINEAR),
     test("linear_module_visible", 2, """
-    nb05.assert_own_answer(Linear)  # your own class, not one of bpcourse.nn's
+    nb05.assert_own_answer(Linear)  # your own class, not bpcourse.nn's · 你自己写的类
     layer = Linear(3, 2, seed=0)
     nb05.check_linear_shapes(layer, n_in=3, n_out=2)
     nb05.check_linear_params(layer)  # [self.W, self.b]
-    layer.b.data[:] = [0.5, -1.0]  # a non-zero bias, so that a lost bias shows
+    layer.b.data[:] = [0.5, -1.0]  # a non-zero bias · 非零偏置：漏掉偏置就会暴露
     W_test, b_test = layer.W.data, layer.b.data
     x_test = np.random.default_rng(5).standard_normal((4, 3))
     expect(layer.forward(x_test), x_test @ W_test + b_test, "Linear.forward: out",
@@ -417,7 +417,7 @@ CELLS = [
     expect(layer.W.grad, numerical_gradient_array(lambda v: x_test @ v + b_test, W_test.copy(),
                                                   dout_test), nb05.label("grad_after_one", p="W"))
     dW_once, db_once = layer.W.grad.copy(), layer.b.grad.copy()
-    layer.backward(dout_test)  # a second backward pass adds the same again
+    layer.backward(dout_test)  # a second backward pass adds again · 第二次反向传播再累加一次
     add = nb05.hint("grad_assigned")  # `=` instead of `+=`
     expect(layer.W.grad, 2 * dW_once, nb05.label("grad_after_two", p="W"),
            mistakes=[(add, dW_once)])
@@ -441,12 +441,13 @@ CELLS = [
     """),
     answer("relu_module", RELU),
     test("relu_module_visible", 1, """
-    nb05.assert_own_answer(ReLU)  # your own class, not one of bpcourse.nn's
+    nb05.assert_own_answer(ReLU)  # your own class, not bpcourse.nn's · 你自己写的类
     relu = ReLU()
     nb05.check_no_params(relu)  # self.params = []
     x_test = np.array([[-2.0, -0.5, 0.5, 2.0], [1.0, -1.0, 3.0, -3.0]])
     expect(relu.forward(x_test), np.maximum(x_test, 0), "ReLU.forward: out")
-    ReLU().forward(-x_test)  # another ReLU's forward must leave this one's cache alone
+    # another ReLU's forward must leave this one's cache alone · 另一个 ReLU 不能动这个的缓存
+    ReLU().forward(-x_test)
     dout_test = np.random.default_rng(7).standard_normal(x_test.shape)
     expect(relu.backward(dout_test),
            numerical_gradient_array(lambda v: np.maximum(v, 0), x_test, dout_test),
@@ -471,7 +472,7 @@ CELLS = [
     """),
     answer("loss_module", LOSS),
     test("loss_module_visible", 1, """
-    nb05.assert_own_answer(SoftmaxCrossEntropy)  # your own class, not one of bpcourse.nn's
+    nb05.assert_own_answer(SoftmaxCrossEntropy)  # your own class, not bpcourse.nn's · 你自己写的类
     loss_fn = SoftmaxCrossEntropy()
     loss = loss_fn.forward(np.zeros((2, 4)), np.array([0, 3]))
     nb05.check_loss_is_a_float(loss)  # not (loss, dlogits)
@@ -536,13 +537,14 @@ CELLS = [
     """),
     answer("sequential", SEQUENTIAL),
     test("sequential_visible", 2, """
-    nb05.assert_own_answer(Sequential)  # your own class, not one of bpcourse.nn's
+    nb05.assert_own_answer(Sequential)  # your own class, not bpcourse.nn's · 你自己写的类
     test_layers = [nn.Linear(2, 5, seed=1), nn.ReLU(), nn.Linear(5, 3, seed=2)]
-    for layer in test_layers[::2]:  # a non-zero bias, so that a lost bias shows
+    for layer in test_layers[::2]:  # a non-zero bias · 非零偏置：漏掉偏置就会暴露
         layer.b.data[:] = np.random.default_rng(6).standard_normal(layer.b.data.shape)
     model = Sequential(test_layers)
     expected_params = [test_layers[0].W, test_layers[0].b, test_layers[2].W, test_layers[2].b]
-    nb05.check_sequential_params(model.params, expected_params)  # the same objects, in order
+    # the same objects, in order · 同样的对象，顺序一致
+    nb05.check_sequential_params(model.params, expected_params)
     W1, b1, W2, b2 = (p.data for p in expected_params)
     x_test = np.random.default_rng(5).standard_normal((4, 2))
     dout_test = np.random.default_rng(7).standard_normal((4, 3))
@@ -654,14 +656,14 @@ CELLS = [
     """),
     answer("sgd_step", SGD),
     test("sgd_step_visible", 1, """
-    nb05.assert_own_answer(sgd_step)  # your own code, not bpcourse.nn.SGD
+    nb05.assert_own_answer(sgd_step)  # your own code · 你自己的代码，不是 bpcourse.nn.SGD
     p = nn.Parameter(np.array([1.0, -2.0, 3.0]), "p")
     p.grad[:] = [0.5, 0.5, -1.0]
     array_before = p.data
     sgd_step([p], lr=0.1)
     expect(p.data, np.array([0.95, -2.05, 3.1]), nb05.label("after_one_step"),
            mistakes=[(nb05.hint("uphill"), np.array([1.05, -1.95, 2.9]))])
-    nb05.check_in_place(p.data, array_before)  # p.data -= ..., not a new array
+    nb05.check_in_place(p.data, array_before)  # p.data -= ...（原地更新，不是新数组）
     nb05.passed("sgd_step")
     """),
     test("sgd_step_hidden", 1, hidden("nb05", "sgd_step", "test_sgd_step", about=ABOUT)),
@@ -684,12 +686,12 @@ CELLS = [
     """),
     answer("train_step", TRAIN_STEP),
     test("train_step_visible", 1, """
-    nb05.assert_own_answer(train_step)  # your own code, with your sgd_step
+    nb05.assert_own_answer(train_step)  # your own code · 你自己的代码，用你的 sgd_step
     model_test = nn.Sequential(nn.Linear(2, 4, seed=3), nn.ReLU(), nn.Linear(4, 3, seed=4))
     reference = nn.Sequential(nn.Linear(2, 4, seed=3), nn.ReLU(), nn.Linear(4, 3, seed=4))
     x_test, y_test, lr_test = X[::30], y[::30], 0.5
     for p in model_test.params:
-        p.grad[...] = 1.0  # stale gradients, as an earlier step would leave them
+        p.grad[...] = 1.0  # stale gradients · 之前的步骤留下的旧梯度
     before = [p.data.copy() for p in model_test.params]
 
     reference_loss_fn = nn.SoftmaxCrossEntropy()
@@ -853,7 +855,7 @@ CELLS = [
     for value, p in zip([3.0, 4.0, 1.0, 2.0], model_test.params):
         p.grad[...] = value  # W1.grad all 3 (6 entries), b1.grad all 4 (2), W2 1 (4), b2 2 (2)
     norms = grad_norms(model_test)
-    nb05.check_norm_count(norms, 2)  # one per layer that has parameters: ReLU has none
+    nb05.check_norm_count(norms, 2)  # one per layer with parameters · 每个有参数的层一个
     expected_norms = np.array([np.sqrt(6 * 9 + 2 * 16), np.sqrt(4 * 1 + 2 * 4)])
     expect(np.asarray(norms, dtype=float), expected_norms, "grad_norms", mistakes=[
         (nb05.hint("no_sqrt"), expected_norms ** 2),
