@@ -30,6 +30,7 @@ Cell kinds:
 from __future__ import annotations
 
 import copy
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -50,6 +51,42 @@ def _clean(text: str) -> str:
     return textwrap.dedent(text).strip("\n")
 
 
+_WIDE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # CJK and full-width marks
+_PUNCT = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
+_BLOCK = re.compile(r"\s*([-*] |[|#<>]|\d+\. |```|\$\$)")  # a line that starts a block
+
+
+def unwrap_cjk(text: str) -> str:
+    """Chinese markdown written over several source lines, as one line per paragraph.
+
+    A line break inside a paragraph renders as a space, which is right between English words
+    but a stray gap between Chinese characters. So a break is dropped where Chinese text meets
+    Chinese text or full-width punctuation, and kept as one space where Chinese meets code,
+    math or a Latin word (d2l's spacing). Lists, tables, headings, HTML, code blocks and $$
+    blocks keep their lines.
+    """
+    out: list[str] = []
+    fenced = in_math = False
+    for line in _clean(text).split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        prev = out[-1] if out else ""
+        joinable = (prev.strip() and line.strip() and not fenced and not in_math
+                    and not line.lstrip().startswith("```") and not _BLOCK.match(line)
+                    and not prev.lstrip().startswith(("|", "#", "```", "<"))
+                    and not prev.rstrip().endswith("$$"))
+        if line.count("$$") % 2:
+            in_math = not in_math
+        if not joinable:
+            out.append(line)
+            continue
+        before, after = prev.rstrip()[-1], line.lstrip()[0]
+        tight = (_WIDE.match(before) and _WIDE.match(after)) or _PUNCT.match(before) \
+            or _PUNCT.match(after)
+        out[-1] = prev.rstrip() + ("" if tight else " ") + line.lstrip()
+    return "\n".join(out)
+
+
 def _meta(grade_id: str, *, grade: bool, solution: bool, locked: bool, points: float = 0):
     meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
             "solution": solution, "task": False}
@@ -60,7 +97,7 @@ def _meta(grade_id: str, *, grade: bool, solution: bool, locked: bool, points: f
 
 def _with_zh(cell, zh: str | None):
     if zh is not None:
-        cell.metadata[_ZH] = _clean(zh)
+        cell.metadata[_ZH] = unwrap_cjk(zh) if cell.cell_type == "markdown" else _clean(zh)
     return cell
 
 

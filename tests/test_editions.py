@@ -243,3 +243,34 @@ def test_the_zh_readme_teaches_the_same_week_with_the_zh_assignment_ids():
         assignment = words[1]
         expected = [w.replace(assignment, assignment + EDITIONS["zh"]) for w in fixed(words)]
         assert fixed(chinese[command]) == expected, command
+
+
+def test_chinese_prose_is_unwrapped_where_a_line_break_would_show_as_a_space():
+    """A break between two Chinese characters renders as a stray space: the builders' zh prose
+    is joined there, kept as one space next to code or Latin words, and blocks keep their lines."""
+    zh = nbbuild.unwrap_cjk("""
+        反向传播从损失开始，
+        沿计算图逆向走。每个节点
+        把上游梯度乘以
+        `local` 梯度。
+
+        - 第一项，
+          接着写。
+        - 第二项
+
+        $$
+        \\frac{\\partial L}{\\partial x}
+        $$
+        公式之后。
+        ```
+        代码行一
+        代码行二
+        ```
+        """)
+    assert zh.split("\n") == [
+        "反向传播从损失开始，沿计算图逆向走。每个节点把上游梯度乘以 `local` 梯度。", "",
+        "- 第一项，接着写。", "- 第二项", "",
+        "$$", "\\frac{\\partial L}{\\partial x}", "$$", "公式之后。",
+        "```", "代码行一", "代码行二", "```"]
+    cell = nbbuild.md("The chain rule\nin English.", zh="链式\n法则")
+    assert cell.source == "The chain rule\nin English." and cell.metadata["bpcourse_zh"] == "链式法则"

@@ -11,7 +11,6 @@ The solution sources are module constants so that tests can run exactly the note
 
 from __future__ import annotations
 
-import re
 import sys
 import textwrap
 from pathlib import Path
@@ -22,34 +21,6 @@ from nbbuild import answer, code, glossary, hidden, md, test, write  # noqa: E40
 NAME = "03_scalar_autograd"
 
 
-_WIDE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-_PUNCT = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
-_BLOCK = re.compile(r"\s*([-*] |[|#<>]|\d+\. |```|\$\$)")
-
-
-def _cjk(text: str) -> str:
-    """Chinese prose written over several source lines, as one line per paragraph.
-
-    A line break inside a paragraph renders as a space, which is right between English words
-    but a stray gap between Chinese characters. So a break is dropped where Chinese text meets
-    Chinese text or full-width punctuation, and kept as one space where Chinese meets code or a
-    Latin word (d2l's spacing); lists, tables, headings and code blocks keep their lines.
-    """
-    lines, out, fenced = textwrap.dedent(text).strip("\n").split("\n"), [], False
-    for line in lines:
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        joinable = (out and out[-1].strip() and line.strip() and not fenced
-                    and not line.lstrip().startswith("```") and not _BLOCK.match(line)
-                    and not out[-1].lstrip().startswith(("|", "#", "```")))
-        if not joinable:
-            out.append(line)
-            continue
-        before, after = out[-1].rstrip()[-1], line.lstrip()[0]
-        tight = (_WIDE.match(before) and _WIDE.match(after)) or _PUNCT.match(before) \
-            or _PUNCT.match(after)
-        out[-1] = out[-1].rstrip() + ("" if tight else " ") + line.lstrip()
-    return "\n".join(out)
 
 VALUE_BASICS = '''
 class Value:
@@ -303,7 +274,7 @@ class MLP:
 def _md(text: str, hints: str, zh: str, zh_hints: str):
     """A markdown cell whose text ends with hint blocks, in both editions."""
     return md(textwrap.dedent(text).strip("\n") + "\n\n" + hints,
-              zh=_cjk(zh) + "\n\n" + zh_hints)
+              zh=(zh) + "\n\n" + zh_hints)
 
 
 _HINT_TITLES = {
@@ -403,7 +374,7 @@ CELLS = [
       `backward()`;
     - build `Neuron`, `Layer` and `MLP` on your engine, check them against numeric gradients
       and train them.
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     # 03 · 标量自动微分引擎
 
     在笔记本 02 中，你手动完成了反向传播。每一步都是机械的：一个节点把从上游传来的梯度乘以
@@ -470,7 +441,7 @@ CELLS = [
 
     `_backward` is a **closure**: it was defined inside `sin`, so it still sees `self` and
     `out` when it is called much later, during the backward pass. A tiny illustration:
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     ## 1. 记得自己从哪里来的数
 
     一个 `Value` 保存 `data`（这个数本身）和 `grad`（最终输出对它的导数，在反向传播之前为
@@ -525,7 +496,7 @@ CELLS = [
     The picture numbers the nodes in the order the course's engine runs them. `b` is used
     twice (by `tanh` and by `*`), so both of those nodes must run before `b` passes its
     gradient on to `a`.
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     ## 2. 反向传播需要一个顺序
 
     `L.backward()` 先令 `L.grad = 1`（即 $\partial L/\partial L$），再调用每个节点的
@@ -550,7 +521,7 @@ CELLS = [
     The classic way to build the order is a recursive depth-first search. But graphs get
     deep (a recurrent network unrolled over a long sequence, a loop of a few thousand
     updates) and Python stops a recursion at about a thousand nested calls:
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     构建这个顺序的经典方法是递归的深度优先搜索。但计算图可能很深（在长序列上展开的循环神经
     网络，由几千次更新组成的循环），而 Python 的递归大约在一千层嵌套调用时就会停止：
     """)),
@@ -612,7 +583,7 @@ CELLS = [
         "    elif node not in visited:\n        mark node visited\n"
         "        push (node, True)                    # come back to it after its inputs\n"
         "        push (child, False) for every child in node._prev not yet visited\n```"),
-        zh=_cjk(r"""
+        zh=(r"""
     所以要用一个**显式栈**来构建这个顺序：一个由你自己压入、弹出的列表，扮演 Python 调用栈的
     角色。测试会构建一条几千个运算深的链。
 
@@ -656,7 +627,7 @@ CELLS = [
     Fill in the methods below. `__init__` and `__repr__` are given; keep the attribute names
     (`data`, `grad`, `_prev`, `_op`, `_backward`): the drawing and the tests rely on them.
     The next stages add methods to this same class.
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     ### 练习 1：带 `+`、`*` 和 `backward()` 的 `class Value`
 
     补全下面的方法。`__init__` 和 `__repr__` 已经给出；请保留属性名（`data`、`grad`、
@@ -706,7 +677,7 @@ CELLS = [
     **The method.** Work the derivative out with calculus, then *check it with numbers*
     before you code it: a central difference $\frac{f(x+h) - f(x-h)}{2h}$ (notebook 01) at a
     point or two. For example, $\tanh$ at $x = 0.5$:
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     **第一阶段回顾。** 对于 `out = a + b`：`a.grad += out.grad`，`b.grad += out.grad`（局部
     导数为 $1, 1$）。对于 `out = a * b`：`a.grad += b.data * out.grad`，
     `b.grad += a.data * out.grad`（局部导数为 $b, a$）。`backward()`：求出拓扑排序，令
@@ -753,7 +724,7 @@ CELLS = [
         "where its input is positive: multiply by `(out.data > 0)`.",
         "Every closure has the same shape: `self.grad += <local derivative> * out.grad`. For "
         "`exp`: `self.grad += out.data * out.grad`."),
-        zh=_cjk(r"""
+        zh=(r"""
     `**` 的指数是一个常数 $n$（int 或 float，不是 Value）。`relu` 就是 $\max(0, a)$；恰好在
     $a = 0$ 处，取导数为 $0$。`math.exp` 和 `math.tanh` 已经导入。下面的每个函数都像方法一样
     接收 `self`；单元格的最后几行把它们挂到你的类上。
@@ -768,7 +739,7 @@ CELLS = [
         lang="zh")),
     md(r"""
     ### Exercise 2 — `**`, `exp()`, `tanh()`, `relu()`
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     ### 练习 2：`**`、`exp()`、`tanh()`、`relu()`
     """)),
     answer("value_ops", VALUE_OPS),
@@ -807,7 +778,7 @@ CELLS = [
         "$-a = a \\cdot (-1)$; $a - b = a + (-b)$; $a / b = a \\cdot b^{-1}$.",
         "`__rsub__(self, other)` computes `other - self`: `(-self) + other`. "
         "`__rtruediv__(self, other)` computes `other / self`: `self ** -1 * other`."),
-        zh=_cjk(r"""
+        zh=(r"""
     **第二阶段回顾：局部导数。**
 
     | 运算 | 前向 | 局部导数 |
@@ -830,7 +801,7 @@ CELLS = [
         lang="zh")),
     md(r"""
     ### Exercise 3 — unary `-`, `-`, `/`, and numbers on the left
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     ### 练习 3：取负 `-`、减法 `-`、除法 `/`，以及数字在左侧的情形
     """)),
     answer("value_rest", VALUE_REST),
@@ -855,7 +826,7 @@ CELLS = [
 
     The course's drawing tool reads the fields your `Value` has (`data`, `grad`, `_prev`,
     `_op`, and `label` if you gave it one), so it can draw your own graph, gradients included.
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     **第三阶段回顾。** $-a = a \cdot (-1)$，$\;a - b = a + (-b)$，$\;a / b = a \cdot b^{-1}$：
     复合运算复用基本运算，所以它们的梯度是现成的。
 
@@ -881,7 +852,7 @@ CELLS = [
 
     Trust, but verify: a random expression that uses every operation, differentiated by your
     engine and by notebook 01's central differences.
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     这正是 micrograd 中的那个神经元：$n \approx 0.881$，$o = \tanh n \approx 0.707$，
     $\partial o/\partial n = 1 - o^2 = 0.5$；$w_2$ 的梯度是 $0$，因为它的输入 $x_2$ 是 $0$。
 
@@ -950,7 +921,7 @@ CELLS = [
         "`parameters()`: `self.w + [self.b]` for a neuron (do not forget the bias); "
         "`[p for n in self.neurons for p in n.parameters()]` for a layer, the same over "
         "`self.layers` for the MLP."),
-        zh=_cjk(r"""
+        zh=(r"""
     ## 7. 在你的引擎上搭建神经网络
 
     一个有 `nin` 个输入的**神经元**持有 `nin` 个权重和一个偏置，它们都是 Value；神经元计算
@@ -988,7 +959,7 @@ CELLS = [
         lang="zh")),
     md(r"""
     ### Exercise 4 — `Neuron`, `Layer`, `MLP`
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     ### 练习 4：`Neuron`、`Layer`、`MLP`
     """)),
     answer("network", NETWORK),
@@ -1025,7 +996,7 @@ CELLS = [
     rescans everything alive, here tens of thousands of Values per step: letting it wait for
     100,000 new objects makes this training several times faster. micrograd has the same
     cycles; the setting is put back after the plots.
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     ## 8. 在双月数据集上训练 MLP
 
     两个相互交错的半圆，标签为 $y = \pm 1$：没有一条直线能把它们分开，所以单个神经元做不到；
@@ -1079,7 +1050,7 @@ CELLS = [
 
     **Next, 04_layers:** the same chain rule for whole arrays at once: a layer's backward
     pass is one matrix product instead of thousands of scalar closures.
-    """, zh=_cjk(r"""
+    """, zh=(r"""
     ## 小结
 
     - 分三个阶段写出了 `Value`：每个运算保存一个带有局部导数的闭包，局部导数乘以上游梯度后

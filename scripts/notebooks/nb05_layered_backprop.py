@@ -8,50 +8,12 @@ The solution sources are module constants so that tests can run exactly the note
 
 from __future__ import annotations
 
-import re
 import sys
-import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import nbbuild  # noqa: E402
-from nbbuild import answer, glossary, hidden, test, write  # noqa: E402
-
-# A CJK character or full-width punctuation: a line break between two of them is no space.
-_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-_FULL_WIDTH_PUNCTUATION = "，。：；、！？（）——“”"
-
-
-def unwrap_cjk(text: str) -> str:
-    """Join the lines of each paragraph and list item of Chinese markdown into one line.
-
-    The source wraps Chinese prose at 100 columns; markdown turns a line break into a space,
-    and a browser shows that space between two Chinese characters. Lines are joined with
-    nothing where Chinese meets Chinese or full-width punctuation, with a space where it meets
-    code, math or Latin text. Headings, tables, list starts and $$ blocks keep their lines.
-    """
-    lines: list[str] = []
-    in_math = False
-    for line in textwrap.dedent(text).split("\n"):
-        stripped = line.lstrip()
-        prev = lines[-1] if lines else ""
-        starts_block = stripped.startswith(("- ", "|", "#", "$$", "```")) or not stripped
-        if (prev.strip() and not starts_block and not in_math
-                and not prev.lstrip().startswith(("|", "#")) and not prev.endswith("$$")):
-            a, b = prev[-1], stripped[0]
-            joint = "" if (a in _FULL_WIDTH_PUNCTUATION or b in _FULL_WIDTH_PUNCTUATION
-                           or (_CJK.match(a) and _CJK.match(b))) else " "
-            lines[-1] = prev + joint + stripped
-        else:
-            lines.append(line)
-        if line.count("$$") % 2:
-            in_math = not in_math
-    return "\n".join(lines)
-
-
-def md(text: str, zh: str | None = None):
-    """nbbuild.md, with the Chinese text's wrapped lines joined (unwrap_cjk)."""
-    return nbbuild.md(text, zh=None if zh is None else unwrap_cjk(zh))
+from nbbuild import answer, glossary, hidden, md, test, write  # noqa: E402
 
 
 def code(src: str, zh: tuple[tuple[str, str], ...] | None = None):
@@ -78,7 +40,8 @@ TERMS = ("forward pass", "backpropagation, backward pass", "gradient",
          "∂L/∂L = 1 (the seed of the backward pass)", "upstream gradient",
          "number of parameters, P", "gradient checking", "automatic differentiation (autograd)",
          "gradient descent", "learning rate", "batch", "epoch", "accuracy", "local gradient",
-         "activation function")
+         "activation function", "module", "cache", "gradient norm", "vanishing gradients",
+         "initialization", "He initialization", "Xavier (Glorot) initialization", "overfitting")
 
 LINEAR = '''
 class Linear:
