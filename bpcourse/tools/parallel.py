@@ -7,7 +7,8 @@ comes back here, and this process is the only writer to the gradebook and to aut
 
 Faults: a worker that dies mid-grade makes Dask run the job again on another worker; a job that
 kills its worker every time (``allowed_failures`` + 1 times) is reported NOT GRADED with that
-reason, and the others are graded. A rerun skips a submission already graded from the same
+reason, and the others are graded. A submission not graded keeps its earlier autograded/ folder
+(and scores), as in a sequential run. A rerun skips a submission already graded from the same
 content (its sha256 is kept in ``.bpcourse/graded/<assignment>.json``) unless ``force``.
 """
 
@@ -187,14 +188,23 @@ def _run_jobs(client: Client, jobs: list[SubmissionJob], course: Path, db_url: s
 
 def _save(gb, course: Path, result: JobResult) -> None:
     """Write one job's result: the gradebook entries, then autograded/<student>/<assignment>/
-    (replaced, as nbgrader autograde --force replaces it; removed when not graded)."""
+    (replaced, as nbgrader autograde --force replaces it). A submission not graded keeps its
+    earlier autograded/ folder and scores, as the sequential path keeps them
+    (:func:`bpcourse.tools.safely.kept_unless_replaced`)."""
     write_grades(gb, result.assignment, result.student,
                  result.grades if result.graded else None)
-    target = course / "autograded" / result.student / result.assignment
-    remove_tree(target)
     if result.graded:
+        target = course / "autograded" / result.student / result.assignment
+        remove_tree(target)
         write_files(target, result.autograded)
 
 
-__all__ = ["autograde_parallel", "start_client", "make_jobs", "graded_digests_path",
+def kept_earlier(course: Path, assignment: str, outcomes: list[Outcome],
+                 had_output: set[str]) -> list[str]:
+    """The students not graded this time whose earlier autograded/ folder was kept."""
+    return [o.student for o in outcomes if not o.graded and o.student in had_output
+            and (Path(course) / "autograded" / o.student / assignment).is_dir()]
+
+
+__all__ = ["autograde_parallel", "kept_earlier", "start_client", "make_jobs", "graded_digests_path",
            "submission_digest"]
