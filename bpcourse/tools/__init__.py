@@ -26,3 +26,14 @@ Not part of ``import bpcourse`` (which stays numpy-only): the command line
     feedback_html feedback pages: no absolute paths, alt texts, pending marked, quiet
     week          ``bpcourse collect``, ``manual-grade``, ``feedback``, ``export``
 """
+
+import sys
+
+# jsonschema (under nbformat, hence nbgrader) imports rfc3987_syntax when it is installed
+# (jupyter_events asks for jsonschema[format-nongpl]), and that builds an Earley parser of the
+# IRI grammar at import: 1-4 s, more than executing a short notebook, on every `bpcourse grade`
+# and in every grading process. Nothing here checks the "iri" string formats it serves (nbformat
+# validates notebooks without format checks): a None entry makes that optional import fail, as
+# it does where the package is not installed. tests/test_grade_in_process.py proves both halves.
+if "rfc3987_syntax" not in sys.modules:
+    sys.modules["rfc3987_syntax"] = None

@@ -57,8 +57,8 @@ def autograde_here(course: Path, assignment: str, *, db_url: str, student: str =
     None: this process's), restored afterwards. Calls from several threads run one after another.
 
     Returns what the program would: a CompletedProcess whose returncode is 1 when nbgrader gave
-    up on a submission or on the run, whose stdout is nbgrader's log in the program's format
-    (``[AutogradeApp | LEVEL] message``, which :func:`reasons_from_log` reads) and whose stderr
+    up on a submission or on the run, whose stderr is nbgrader's log in the program's format
+    (``[AutogradeApp | LEVEL] message``, which :func:`reasons_from_log` reads) and whose stdout
     is what was written to this process's stdout and stderr meanwhile (warnings, the kernels').
     """
     course = Path(course).resolve()
@@ -87,8 +87,8 @@ def autograde_here(course: Path, assignment: str, *, db_url: str, student: str =
             log.exception("nbgrader autograde failed: %s", err)
             returncode = 1
     args = ["nbgrader autograde (in process)", assignment, f"--student={student}"]
-    return subprocess.CompletedProcess(args, returncode, stdout=log_text.getvalue(),
-                                       stderr=output.text)
+    return subprocess.CompletedProcess(args, returncode, stdout=output.text,
+                                       stderr=log_text.getvalue())
 
 
 class _Output:
