@@ -34,10 +34,12 @@ import tempfile
 from pathlib import Path
 
 from nbgrader import __version__ as nbgrader_version
+from traitlets.config import Config
 
 from . import scores
 from .collect import collect, submitted_students
 from .course import EDITIONS, ROOT, assignments
+from .early_kernel_manager import EarlyExecute
 from .gradebook import open_gradebook
 from .job import sandbox_launch
 from .nbgrader_run import autograde_here, db_url_of, run_nbgrader
@@ -51,19 +53,21 @@ from .safely import (
     restore,
 )
 from .sandbox import Limits, unavailable_reason
-from .sandbox_kernel import nbgrader_config
+from .sandbox_kernel import NBGRADER_PREPROCESSORS, nbgrader_config
 
 
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None,
               cell_timeout: int | None = None, db_url: str | None = None, force: bool = True,
-              env: dict | None = None, sandbox: bool | None = None, limits: Limits | None = None
-              ) -> tuple[list[Outcome], subprocess.CompletedProcess]:
+              env: dict | None = None, sandbox: bool | None = None, limits: Limits | None = None,
+              early_kernel: bool = False) -> tuple[list[Outcome], subprocess.CompletedProcess]:
     """nbgrader's autograde, run once in this process for all (or the given) students, then
     collect.
 
     sandbox: run each kernel in the sandbox, with `limits`: True requires it (RuntimeError
     where there is none), None (default) uses it where there is one, False never.
     env: the environment of the kernels (None: this process's).
+    early_kernel: adopt the kernel :func:`bpcourse.tools.early_kernel.start` started, if any
+    (self-study grading only: it is not sandboxed).
 
     Returns:
         (one Outcome per student, in name order; nbgrader's run: its returncode and its log as
@@ -79,9 +83,14 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
     reason = unavailable_reason() if sandbox is not False else "turned off"
     if sandbox and reason:
         raise RuntimeError(f"no sandbox for the grading kernels: {reason}")
+    config = None
+    if reason is None:
+        config = nbgrader_config(limits)
+    elif early_kernel:
+        config = Config()
+        config.Autograde.autograde_preprocessors = [EarlyExecute, *NBGRADER_PREPROCESSORS]
     proc = autograde_here(course, assignment, db_url=db_url, student=student,
-                          cell_timeout=cell_timeout, force=force, env=env,
-                          config=nbgrader_config(limits) if reason is None else None)
+                          cell_timeout=cell_timeout, force=force, env=env, config=config)
     log = proc.stdout + proc.stderr
     return collect(course, assignment, db_url, log, students), proc
 
@@ -212,7 +221,8 @@ def grade_notebook(notebook: Path, *, assignment: str | None = None, root: Path 
         shutil.copy(notebook, target)
         # The learner's own code on the learner's machine: no sandbox needed.
         outcomes, _ = autograde(course, assignment, students=["self"], db_url=db_url,
-                                cell_timeout=cell_timeout, env=env, sandbox=False)
+                                cell_timeout=cell_timeout, env=env, sandbox=False,
+                                early_kernel=True)
         return outcomes[0]
     finally:
         if keep is None:
