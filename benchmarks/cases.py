@@ -804,7 +804,9 @@ def _autograde_rounds(ctx: Context) -> dict:
     if "grading" in ctx.shared:
         return ctx.shared["grading"]
     from bpcourse.tools.autograde import autograde
+    from bpcourse.tools.job import sandbox_launch
     from bpcourse.tools.parallel import autograde_parallel
+    from bpcourse.tools.sandbox import unavailable_reason
 
     name = (QUICK_GRADE_NOTEBOOKS if ctx.quick else GRADE_NOTEBOOKS)[0]
     students = 2 if ctx.quick else 8
@@ -823,13 +825,16 @@ def _autograde_rounds(ctx: Context) -> dict:
             seq, _ = autograde(seq_course, name)
             sequential = time.perf_counter() - start
             start = time.perf_counter()
-            par = autograde_parallel(par_course, name, workers=2, progress=False)
+            # both sides sandboxed where the sandbox exists, as the two commands' default
+            sandboxed = unavailable_reason() is None
+            par = autograde_parallel(par_course, name, workers=2, progress=False,
+                                     kernel=sandbox_launch() if sandboxed else None)
             parallel = time.perf_counter() - start
         finally:
             os.environ.clear()
             os.environ.update(saved)
     data = {"notebook": name, "students": students, "floor": floor, "sequential": sequential,
-            "parallel": parallel, "cpus": os.cpu_count(),
+            "parallel": parallel, "cpus": os.cpu_count(), "sandboxed": sandboxed,
             "all_full": all(o.graded and o.score == o.max_score for o in seq + par)}
     ctx.shared["grading"] = data
     return data
@@ -843,7 +848,8 @@ def b9(ctx: Context) -> Result:
     d = _autograde_rounds(ctx)
     per = d["sequential"] / d["students"]
     over = per / d["floor"] - 1
-    section = (f"`bpcourse autograde {d['notebook']}` (one `nbgrader autograde` for all) on "
+    section = (f"`bpcourse autograde {d['notebook']}` (nbgrader's autograde in process, once "
+               f"for all; kernels {'sandboxed' if d['sandboxed'] else 'not sandboxed'}) on "
                f"{d['students']} copies of the solution, against the same notebook executed by "
                f"nbclient (median of 3).\n\n| execution floor | autograde per notebook | "
                f"overhead |\n|---:|---:|---:|\n| {d['floor']:.1f} s | {per:.1f} s | "
