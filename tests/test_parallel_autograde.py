@@ -273,8 +273,7 @@ def test_a_job_starts_its_kernel_the_way_it_is_told(tmp_path, jupyter_env):
     """The seam for a sandboxed kernel: grade_submission_job(job, KernelLaunch(argv, env))
     starts the notebook's kernel with that command line, and returns the grades without the
     real gradebook ever being opened by the job."""
-    from bpcourse.tools.job import KernelLaunch, grade_submission_job
-    from bpcourse.tools.parallel import make_jobs
+    from bpcourse.tools.job import KernelLaunch, grade_submission_job, make_jobs
 
     course = prepare_course(tmp_path / "course", [A])
     write_submissions(course, [Submission("ann", A)])

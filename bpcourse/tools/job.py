@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .gradebook import Grades, read_grades
+from .gradebook import Grades, assignment_template, read_grades
 from .nbgrader_run import autograde_here, reasons_from_log
 from .sandbox import Limits
 from .sandbox_kernel import nbgrader_config
@@ -109,6 +109,18 @@ def write_files(folder: Path, files: Files) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         path.chmod(mode)
+
+
+def make_jobs(course: Path, assignment: str, students: list[str], db_url: str,
+              cell_timeout: int | None) -> list[SubmissionJob]:
+    """One job per student: the course's config, the assignment's gradebook entries, its source
+    folder and the student's submission folder."""
+    config = (course / "nbgrader_config.py").read_text(encoding="utf-8")
+    template = assignment_template(db_url, assignment)
+    source = read_files(course / "solutions" / assignment)
+    return [SubmissionJob(assignment, s, config, template, source,
+                          read_files(course / "submitted" / s / assignment), cell_timeout)
+            for s in students]
 
 
 def grade_submission_job(job: SubmissionJob, kernel: KernelLaunch | None = None) -> JobResult:
@@ -208,5 +220,6 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path)
 
 
-__all__ = ["KernelLaunch", "sandbox_launch", "SubmissionJob", "JobResult", "grade_submission_job",
-           "submission_digest", "read_files", "write_files", "remove_tree"]
+__all__ = ["KernelLaunch", "sandbox_launch", "SubmissionJob", "make_jobs", "JobResult",
+           "grade_submission_job", "submission_digest", "read_files", "write_files",
+           "remove_tree"]

@@ -26,13 +26,13 @@ from distributed.scheduler import KilledWorker
 from tqdm import tqdm
 
 from .collect import collect, submitted_students
-from .gradebook import assignment_template, open_gradebook, write_grades
+from .gradebook import open_gradebook, write_grades
 from .job import (
     JobResult,
     KernelLaunch,
     SubmissionJob,
     grade_submission_job,
-    read_files,
+    make_jobs,
     remove_tree,
     submission_digest,
     write_files,
@@ -60,18 +60,6 @@ def _write_digests(course: Path, assignment: str, digests: dict[str, str]) -> No
     path = graded_digests_path(course, assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(dict(sorted(digests.items())), indent=1))
-
-
-def make_jobs(course: Path, assignment: str, students: list[str], db_url: str,
-              cell_timeout: int | None) -> list[SubmissionJob]:
-    """One job per student: the course's config, the assignment's gradebook entries, its source
-    folder and the student's submission folder."""
-    config = (course / "nbgrader_config.py").read_text(encoding="utf-8")
-    template = assignment_template(db_url, assignment)
-    source = read_files(course / "solutions" / assignment)
-    return [SubmissionJob(assignment, s, config, template, source,
-                          read_files(course / "submitted" / s / assignment), cell_timeout)
-            for s in students]
 
 
 def start_client(workers: int | None, scheduler: str | None) -> tuple[Client, LocalCluster | None]:
