@@ -6,11 +6,15 @@ Not part of ``import bpcourse`` (which stays numpy-only): the command line
     course        where the course is, its assignments, the environment nbgrader runs in
     notebook      reading notebooks: cells, exercises, hidden test lines, failure messages
     outcome       what grading a submission gave (Outcome), its tables and the exit codes
-    nbgrader_run  running nbgrader, the gradebook's URL, why nbgrader could not grade
+    nbgrader_run  running nbgrader (its autograde in this process), the gradebook's URL, why
+                  nbgrader could not grade
     tamper        the scan for reassigned numpy / builtins / bpcourse names
     collect       reading autograde's results back from the gradebook and autograded/
     feedback      the feedback preprocessor that hides quoted hidden test lines
     autograde     ``bpcourse grade`` (self-study) and ``bpcourse autograde`` (instructor)
+    grade         ``bpcourse grade``'s entry: starts the kernel, then imports the grader
+    early_kernel  that kernel, started with the standard library only
+    early_kernel_manager  the kernel manager that adopts it for nbgrader's Execute
     gradebook     a job's copy of an assignment's gradebook entries; grades written back
     job           one submission graded in a temporary course (the unit of parallel work)
     parallel      ``bpcourse autograde --workers N``: the jobs on Dask distributed

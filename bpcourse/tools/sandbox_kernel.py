@@ -2,7 +2,7 @@
 
 nbgrader 0.9.6's ``Execute`` sets ``kernel_manager_class`` as a keyword argument, so the
 ``Execute.kernel_manager_class`` option is ignored: ``SandboxedExecute`` replaces ``Execute``
-in ``Autograde.autograde_preprocessors`` (``nbgrader_args`` gives the command-line options) and
+in ``Autograde.autograde_preprocessors`` (``nbgrader_config`` gives that configuration) and
 starts its kernels with ``SandboxedKernelManager``.
 
 Each kernel gets a job folder of its own (a fresh temporary folder): a copy of the folder
@@ -108,14 +108,3 @@ def nbgrader_config(limits: sandbox.Limits | None = None) -> Config:
     cfg.SandboxedKernelManager.cpu_seconds = limits.cpu_seconds
     cfg.SandboxedKernelManager.file_mb = limits.file_mb
     return cfg
-
-
-def nbgrader_args(limits: sandbox.Limits | None = None) -> list[str]:
-    """The same as options of the ``nbgrader autograde`` program."""
-    limits = limits or sandbox.Limits()
-    pre = [f"{__name__}.SandboxedExecute", *NBGRADER_PREPROCESSORS]
-    return [*(f"--Autograde.autograde_preprocessors={p}" for p in pre),
-            f"--SandboxedKernelManager.memory_mb={limits.memory_mb}",
-            f"--SandboxedKernelManager.processes={limits.processes}",
-            f"--SandboxedKernelManager.cpu_seconds={limits.cpu_seconds}",
-            f"--SandboxedKernelManager.file_mb={limits.file_mb}"]
