@@ -867,7 +867,9 @@ def b10(ctx: Context) -> Result:
     speedup = d["sequential"] / d["parallel"]
     section = (f"The same {d['students']} submissions of {d['notebook']}: sequential "
                f"`autograde` against `autograde --workers 2` (a local Dask cluster of 2 "
-               f"processes, its start-up included), on {d['cpus']} CPUs.\n\n| sequential | "
+               f"processes, its start-up included; kernels "
+               f"{'sandboxed' if d.get('sandboxed') else 'not sandboxed'} on both sides), on "
+               f"{d['cpus']} CPUs.\n\n| sequential | "
                f"--workers 2 | speed-up |\n|---:|---:|---:|\n| {d['sequential']:.1f} s | "
                f"{d['parallel']:.1f} s | {speedup:.2f}× |\n")
     return Result("B10", "parallel autograde speed-up", goal, f"{speedup:.2f}×",
