@@ -62,6 +62,26 @@ def autograde_here(course: Path, assignment: str, *, db_url: str, student: str =
     is what was written to this process's stdout and stderr meanwhile (warnings, the kernels').
     """
     course = Path(course).resolve()
+    log_text = io.StringIO()
+    returncode = 0
+    with (_ONE_AT_A_TIME, _captured_output() as output, _nbgrader_log(log_text) as log,
+          _environment(env)):
+        try:  # the config reads the environment (BPCOURSE_CELL_TIMEOUT, ...): read it in `env`
+            cfg = _config(course, assignment, db_url, student, cell_timeout, force, config)
+            coursedir = CourseDirectory(config=cfg, log=log)
+            Autograde(coursedir=coursedir, config=cfg, log=log).start()
+        except NbGraderException:
+            returncode = 1
+        except Exception as err:  # what the program would print as its crash
+            log.exception("nbgrader autograde failed: %s", err)
+            returncode = 1
+    args = ["nbgrader autograde (in process)", assignment, f"--student={student}"]
+    return subprocess.CompletedProcess(args, returncode, stdout=output.text,
+                                       stderr=log_text.getvalue())
+
+
+def _config(course: Path, assignment: str, db_url: str, student: str, cell_timeout: int | None,
+            force: bool, config: Config | None) -> Config:
     cfg = Config()
     if (course / "nbgrader_config.py").exists():
         cfg.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config())
@@ -74,21 +94,7 @@ def autograde_here(course: Path, assignment: str, *, db_url: str, student: str =
         cfg.Execute.timeout = int(cell_timeout)
     if config is not None:
         cfg.merge(config)
-    log_text = io.StringIO()
-    returncode = 0
-    with (_ONE_AT_A_TIME, _captured_output() as output, _nbgrader_log(log_text) as log,
-          _environment(env)):
-        try:
-            coursedir = CourseDirectory(config=cfg, log=log)
-            Autograde(coursedir=coursedir, config=cfg, log=log).start()
-        except NbGraderException:
-            returncode = 1
-        except Exception as err:  # what the program would print as its crash
-            log.exception("nbgrader autograde failed: %s", err)
-            returncode = 1
-    args = ["nbgrader autograde (in process)", assignment, f"--student={student}"]
-    return subprocess.CompletedProcess(args, returncode, stdout=output.text,
-                                       stderr=log_text.getvalue())
+    return cfg
 
 
 class _Output:
