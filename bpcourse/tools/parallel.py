@@ -70,7 +70,11 @@ def start_client(workers: int | None, scheduler: str | None) -> tuple[Client, Lo
         return Client(address), None
     # On a busy machine a worker's heartbeat can come late; the scheduler must not retire a
     # local worker for that (the nanny sees a worker that really dies, and restarts it).
+    # A worker holds only the job it runs (saturation 1.0; Dask's default queues a second one
+    # on it): when a submission kills its worker, the job queued behind it is not counted as a
+    # suspect too, so only a job that kills its worker every time is reported NOT GRADED.
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                          "distributed.scheduler.worker-saturation": 1.0,
                           "distributed.scheduler.worker-ttl": None,
                           "distributed.comm.timeouts.connect": "120s",
                           "distributed.comm.timeouts.tcp": "120s",
