@@ -13,7 +13,7 @@ COMMANDS = {
     "lab": ("bpcourse.tools.lab", "open the course in JupyterLab (your copy in work/)"),
     "teach": ("bpcourse.tools.lab", "instructor's JupyterLab with nbgrader's formgrader"),
     "release": ("bpcourse.tools.release", "regenerate notebooks/ from solutions/ with nbgrader"),
-    "grade": ("bpcourse.tools.autograde", "grade one notebook against the full (hidden) tests"),
+    "grade": ("bpcourse.tools.grade", "grade one notebook against the full (hidden) tests"),
     "collect": ("bpcourse.tools.week", "instructor: an LMS download -> submitted/<LMS user id>/"),
     "autograde": ("bpcourse.tools.autograde",
                   "instructor: autograde, points per exercise, ungraded ones named"),

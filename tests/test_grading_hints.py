@@ -772,6 +772,7 @@ def test_nb03_network_with_relu_and_other_code_passes():
     "from micrograd.nn import Neuron, Layer, MLP\n",
 ], ids=["subclasses of micrograd.nn", "micrograd.nn itself"])
 def test_nb03_network_delegating_earns_nothing(source):
+    pytest.importorskip("micrograd.nn", reason="micrograd (the [bench] extra)")
     from bpcourse.grading import DelegationDetected, nb03
 
     with pytest.raises(DelegationDetected):

@@ -31,7 +31,8 @@ from corpus.build import (  # noqa: E402
     write_submissions,
 )
 
-from bpcourse.tools.autograde import autograde  # noqa: E402
+from bpcourse.tools.autograde import autograde, cli  # noqa: E402
+from bpcourse.tools.collect import collect  # noqa: E402
 from bpcourse.tools.nbgrader_run import run_nbgrader  # noqa: E402
 from bpcourse.tools.notebook import load_notebook  # noqa: E402
 from bpcourse.tools.parallel import autograde_parallel, graded_digests_path  # noqa: E402
@@ -206,17 +207,14 @@ def test_report_of_the_class_names_the_mistakes(graded, tmp_path, capsys):
 # ---------------------------------------------------------------------------------------------
 # Workers that die
 
-PARENT_OF = ("def _parent_of(pid):\n"
-             "    with open(f'/proc/{pid}/stat') as f:\n"
-             "        return int(f.read().rsplit(')', 1)[1].split()[1])\n")
-# The kernel's parent is nbgrader; nbgrader's parent is the Dask worker process.
-KILL_WORKER = "os.kill(_parent_of(os.getppid()), signal.SIGKILL)\n"
+# The kernel's parent is the Dask worker process: it runs nbgrader's autograde itself.
+KILL_WORKER = "os.kill(os.getppid(), signal.SIGKILL)\n"
 
 
 def killer(student: str, marker: Path | None) -> Submission:
     """A submission whose first cell SIGKILLs the worker grading it: every time, or (marker)
     only the first time."""
-    code = "import os, signal\n" + PARENT_OF
+    code = "import os, signal\n"
     if marker is None:
         code += KILL_WORKER
     else:
@@ -244,12 +242,38 @@ def test_a_killed_worker_is_retried_and_a_killer_is_not_graded(tmp_path, jupyter
         (course / "autograded" / "kills-always").rglob("*.ipynb"))
 
 
+def test_a_regrade_that_fails_keeps_the_earlier_autograded_folder_and_points(
+        tmp_path, jupyter_env, capsys):
+    """As the sequential path does: ann's resubmission kills its kernel, so it is NOT GRADED;
+    her earlier autograded/ notebook and her points stay, and the summary says so."""
+    course = prepare_course(tmp_path / "course", [A])
+    write_submissions(course, [Submission("ann", A)])
+    first, = autograde_parallel(course, A, workers=1, cell_timeout=CELL_TIMEOUT, progress=False)
+    assert first.graded and first.score == first.max_score > 0, first.reason
+    folder = course / "autograded" / "ann" / A
+
+    def files():
+        return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    before = files()
+    assert f"{A}.ipynb" in {p.name for p in before}
+    write_submissions(course, [Submission("ann", A, edits=(add_cell("import os\nos._exit(1)\n"),))])
+    code = cli("autograde", [A, "--course", str(course), "--workers", "1", "--no-sandbox",
+                             "--timeout", str(CELL_TIMEOUT)])
+    summary = capsys.readouterr().out
+    assert code == 3, summary
+    assert "NOT GRADED: the kernel died" in summary, summary
+    assert "(earlier autograded/ kept)" in summary, summary
+    assert files() == before
+    kept, = collect(course, A, f"sqlite:///{course / 'gradebook.db'}")
+    assert kept.graded and kept.score == first.score
+
+
 def test_a_job_starts_its_kernel_the_way_it_is_told(tmp_path, jupyter_env):
     """The seam for a sandboxed kernel: grade_submission_job(job, KernelLaunch(argv, env))
     starts the notebook's kernel with that command line, and returns the grades without the
     real gradebook ever being opened by the job."""
-    from bpcourse.tools.job import KernelLaunch, grade_submission_job
-    from bpcourse.tools.parallel import make_jobs
+    from bpcourse.tools.job import KernelLaunch, grade_submission_job, make_jobs
 
     course = prepare_course(tmp_path / "course", [A])
     write_submissions(course, [Submission("ann", A)])

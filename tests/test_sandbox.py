@@ -25,10 +25,9 @@ from corpus.build import prepare_course  # noqa: E402
 
 from bpcourse.tools import sandbox  # noqa: E402
 from bpcourse.tools.autograde import autograde  # noqa: E402
-from bpcourse.tools.job import grade_submission_job  # noqa: E402
+from bpcourse.tools.job import grade_submission_job, make_jobs, sandbox_launch  # noqa: E402
 from bpcourse.tools.outcome import NO_SANDBOX  # noqa: E402
-from bpcourse.tools.parallel import make_jobs  # noqa: E402
-from bpcourse.tools.sandbox_kernel import SandboxedKernelManager, sandbox_launch  # noqa: E402
+from bpcourse.tools.sandbox_kernel import SandboxedKernelManager  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 REASON = sandbox.unavailable_reason()

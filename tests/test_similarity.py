@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+pytest.importorskip("copydetect", reason="copydetect (the [grading] extra) is not installed")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import nb04  # noqa: E402

@@ -34,13 +34,16 @@ import tempfile
 from pathlib import Path
 
 from nbgrader import __version__ as nbgrader_version
+from traitlets.config import Config
 
 from ..i18n import speaking
 from . import scores
 from .collect import collect, submitted_students
 from .course import EDITIONS, ROOT, add_language_option, assignments, language_of
+from .early_kernel_manager import EarlyExecute
 from .gradebook import open_gradebook
-from .nbgrader_run import db_url_of, run_nbgrader
+from .job import sandbox_launch
+from .nbgrader_run import autograde_here, db_url_of, run_nbgrader
 from .outcome import NO_SANDBOX, Outcome, exit_code, format_by_exercise, format_outcome
 from .safely import (
     CourseError,
@@ -51,41 +54,44 @@ from .safely import (
     restore,
 )
 from .sandbox import Limits, unavailable_reason
-from .sandbox_kernel import nbgrader_args, sandbox_launch
+from .sandbox_kernel import NBGRADER_PREPROCESSORS, nbgrader_config
 
 
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None,
               cell_timeout: int | None = None, db_url: str | None = None, force: bool = True,
-              extra_args: list[str] | None = None, env: dict | None = None,
-              sandbox: bool | None = None, limits: Limits | None = None
-              ) -> tuple[list[Outcome], subprocess.CompletedProcess]:
-    """Run ``nbgrader autograde`` once for all (or the given) students, then collect.
+              env: dict | None = None, sandbox: bool | None = None, limits: Limits | None = None,
+              early_kernel: bool = False) -> tuple[list[Outcome], subprocess.CompletedProcess]:
+    """nbgrader's autograde, run once in this process for all (or the given) students, then
+    collect.
 
     sandbox: run each kernel in the sandbox, with `limits`: True requires it (RuntimeError
     where there is none), None (default) uses it where there is one, False never.
+    env: the environment of the kernels (None: this process's).
+    early_kernel: adopt the kernel :func:`bpcourse.tools.early_kernel.start` started, if any
+    (self-study grading only: it is not sandboxed).
 
     Returns:
-        (one Outcome per student, in name order; the finished nbgrader process with its log)
+        (one Outcome per student, in name order; nbgrader's run: its returncode and its log as
+        stdout, as the ``nbgrader autograde`` program would have printed it)
     """
     course = Path(course).resolve()
     db_url = db_url_of(course, db_url)
     with open_gradebook(db_url):  # a wrong URL: one clear line, before nbgrader's traceback
         pass
-    args = ["autograde", assignment, f"--CourseDirectory.db_url={db_url}"]
-    if cell_timeout is not None:
-        args.append(f"--Execute.timeout={int(cell_timeout)}")
-    if force:
-        args.append("--force")
+    student = "*"
     if students:
-        args.append("--CourseDirectory.student_id=" + (
-            students[0] if len(students) == 1 else "*"))
+        student = students[0] if len(students) == 1 else "*"
     reason = unavailable_reason() if sandbox is not False else "turned off"
     if sandbox and reason:
         raise RuntimeError(f"no sandbox for the grading kernels: {reason}")
+    config = None
     if reason is None:
-        args += nbgrader_args(limits)
-    args += list(extra_args or [])
-    proc = run_nbgrader(args, course, env=env)
+        config = nbgrader_config(limits)
+    elif early_kernel:
+        config = Config()
+        config.Autograde.autograde_preprocessors = [EarlyExecute, *NBGRADER_PREPROCESSORS]
+    proc = autograde_here(course, assignment, db_url=db_url, student=student,
+                          cell_timeout=cell_timeout, force=force, env=env, config=config)
     log = proc.stdout + proc.stderr
     return collect(course, assignment, db_url, log, students), proc
 
@@ -216,7 +222,8 @@ def grade_notebook(notebook: Path, *, assignment: str | None = None, root: Path 
         shutil.copy(notebook, target)
         # The learner's own code on the learner's machine: no sandbox needed.
         outcomes, _ = autograde(course, assignment, students=["self"], db_url=db_url,
-                                cell_timeout=cell_timeout, env=env, sandbox=False)
+                                cell_timeout=cell_timeout, env=env, sandbox=False,
+                                early_kernel=True)
         return outcomes[0]
     finally:
         if keep is None:
@@ -318,7 +325,7 @@ def _cli_autograde(argv: list[str]) -> int:
         kept = []
         if (args.workers is not None or args.scheduler
                 or os.environ.get("DASK_SCHEDULER_ADDRESS")):
-            outcomes = _autograde_parallel(args, course)
+            outcomes, kept = _autograde_parallel(args, course)
         else:
             outcomes, kept = safe_autograde(course, args.assignment, db_url, args.student,
                                             args.timeout, not args.no_force,
@@ -354,15 +361,18 @@ def _sandbox_decision(args) -> bool | int:
     return False
 
 
-def _autograde_parallel(args, course: Path) -> list[Outcome]:
+def _autograde_parallel(args, course: Path) -> tuple[list[Outcome], list[str]]:
+    """The parallel path: (outcomes, students whose earlier autograded/ was kept)."""
     try:
-        from .parallel import autograde_parallel
+        from .parallel import autograde_parallel, kept_earlier
     except ImportError as err:
         raise RuntimeError(f"--workers needs Dask ({err.name} is missing): pip install "
                            "'bpcourse[scale]'") from None
+    had_output = {p.parent.name for p in (course / "autograded").glob(f"*/{args.assignment}")
+                  if p.is_dir()}
     outcomes = autograde_parallel(course, args.assignment, workers=args.workers,
                                   scheduler=args.scheduler, students=args.student,
                                   cell_timeout=args.timeout, db_url=args.db_url,
                                   force=args.force, progress=not args.json,
                                   kernel=sandbox_launch(args.limits) if args.sandbox else None)
-    return outcomes
+    return outcomes, kept_earlier(course, args.assignment, outcomes, had_output)

@@ -2,8 +2,9 @@
 parallel autograde sends to a Dask worker (see :mod:`bpcourse.tools.parallel`).
 
 The job never opens the real gradebook: it receives a small SQLite gradebook holding only the
-assignment, runs ``nbgrader autograde`` for its one student, and sends back the autograded files
-and the grades. The coordinating process writes those into the real gradebook.
+assignment, runs nbgrader's autograde for its one student in the worker's own process (nbgrader
+is imported once per worker, not once per submission), and sends back the autograded files and
+the grades. The coordinating process writes those into the real gradebook.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .gradebook import Grades, read_grades
-from .nbgrader_run import reasons_from_log, run_nbgrader
+from .gradebook import Grades, assignment_template, read_grades
+from .nbgrader_run import autograde_here, reasons_from_log
 from .outcome import NO_AUTOGRADED_NOTEBOOK, NOT_AUTOGRADED
+from .sandbox import Limits
+from .sandbox_kernel import nbgrader_config
 
 Files = dict[str, tuple[bytes, int]]  # relative path -> (content, permission bits)
 
@@ -30,17 +33,16 @@ class KernelLaunch:
     """How a job starts the notebooks' kernel: the argv of a Jupyter kernelspec (jupyter_client
     replaces ``{connection_file}``) and extra environment variables for it.
 
-    The default is this Python's ipykernel, as nbgrader would start it. A sandbox wraps it, e.g.
-    ``KernelLaunch(("bwrap", ..., sys.executable, "-m", "ipykernel_launcher", "-f",
-    "{connection_file}"))``; the connection file lives in the job's ``JUPYTER_RUNTIME_DIR``
-    (``<job folder>/runtime``), which the sandbox must let the kernel read.
+    The default is this Python's ipykernel, as nbgrader would start it. Any wrapper can be
+    given, e.g. ``KernelLaunch(("wrapper", sys.executable, "-m", "ipykernel_launcher", "-f",
+    "{connection_file}"))``; the connection file lives in the job's ``JUPYTER_RUNTIME_DIR``.
+    ``sandbox``: limits of the sandbox of :mod:`bpcourse.tools.sandbox_kernel` that every kernel
+    then runs in (:func:`sandbox_launch`); None: no sandbox.
     """
 
     argv: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
-    # options for the job's `nbgrader autograde` (the sandbox's kernel manager, see
-    # bpcourse.tools.sandbox_kernel.sandbox_launch)
-    nbgrader_args: tuple[str, ...] = ()
+    sandbox: Limits | None = None
 
     def kernelspec(self) -> dict:
         argv = list(self.argv) or [sys.executable, "-m", "ipykernel_launcher", "-f",
@@ -110,6 +112,18 @@ def write_files(folder: Path, files: Files) -> None:
         path.chmod(mode)
 
 
+def make_jobs(course: Path, assignment: str, students: list[str], db_url: str,
+              cell_timeout: int | None) -> list[SubmissionJob]:
+    """One job per student: the course's config, the assignment's gradebook entries, its source
+    folder and the student's submission folder."""
+    config = (course / "nbgrader_config.py").read_text(encoding="utf-8")
+    template = assignment_template(db_url, assignment)
+    source = read_files(course / "solutions" / assignment)
+    return [SubmissionJob(assignment, s, config, template, source,
+                          read_files(course / "submitted" / s / assignment), cell_timeout)
+            for s in students]
+
+
 def grade_submission_job(job: SubmissionJob, kernel: KernelLaunch | None = None) -> JobResult:
     """Grade one submission with ``nbgrader autograde`` in a temporary course; return the result.
 
@@ -136,13 +150,10 @@ def grade_submission_job(job: SubmissionJob, kernel: KernelLaunch | None = None)
         write_files(course / "solutions" / job.assignment, job.source)
         write_files(course / "submitted" / job.student / job.assignment, job.submission)
         kernel = kernel or KernelLaunch()
-        env = _job_env(Path(tmp), kernel, job)
-        args = ["autograde", job.assignment, f"--CourseDirectory.student_id={job.student}",
-                f"--CourseDirectory.db_url=sqlite:///{db}", "--force"]
-        if job.cell_timeout is not None:
-            args.append(f"--Execute.timeout={int(job.cell_timeout)}")
-        args += list(kernel.nbgrader_args)
-        proc = run_nbgrader(args, course, env=env)
+        proc = autograde_here(
+            course, job.assignment, db_url=f"sqlite:///{db}", student=job.student,
+            cell_timeout=job.cell_timeout, env=_job_env(Path(tmp), kernel, job),
+            config=None if kernel.sandbox is None else nbgrader_config(kernel.sandbox))
         result.log = proc.stdout + proc.stderr
         graded_dir = course / "autograded" / job.student / job.assignment
         failure = reasons_from_log(result.log, "submitted").get(job.student)
@@ -160,6 +171,11 @@ def grade_submission_job(job: SubmissionJob, kernel: KernelLaunch | None = None)
             result.grades = None
     result.seconds = time.perf_counter() - start
     return result
+
+
+def sandbox_launch(limits: Limits | None = None) -> KernelLaunch:
+    """How a parallel job starts its kernels: in the sandbox, with `limits`."""
+    return KernelLaunch(sandbox=limits or Limits())
 
 
 def _notebook_names(job: SubmissionJob) -> list[str]:
@@ -205,5 +221,6 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path)
 
 
-__all__ = ["KernelLaunch", "SubmissionJob", "JobResult", "grade_submission_job",
-           "submission_digest", "read_files", "write_files", "remove_tree"]
+__all__ = ["KernelLaunch", "sandbox_launch", "SubmissionJob", "make_jobs", "JobResult",
+           "grade_submission_job", "submission_digest", "read_files", "write_files",
+           "remove_tree"]

@@ -7,7 +7,8 @@ comes back here, and this process is the only writer to the gradebook and to aut
 
 Faults: a worker that dies mid-grade makes Dask run the job again on another worker; a job that
 kills its worker every time (``allowed_failures`` + 1 times) is reported NOT GRADED with that
-reason, and the others are graded. A rerun skips a submission already graded from the same
+reason, and the others are graded. A submission not graded keeps its earlier autograded/ folder
+(and scores), as in a sequential run. A rerun skips a submission already graded from the same
 content (its sha256 is kept in ``.bpcourse/graded/<assignment>.json``) unless ``force``.
 """
 
@@ -25,13 +26,13 @@ from distributed.scheduler import KilledWorker
 from tqdm import tqdm
 
 from .collect import collect, submitted_students
-from .gradebook import assignment_template, open_gradebook, write_grades
+from .gradebook import open_gradebook, write_grades
 from .job import (
     JobResult,
     KernelLaunch,
     SubmissionJob,
     grade_submission_job,
-    read_files,
+    make_jobs,
     remove_tree,
     submission_digest,
     write_files,
@@ -61,18 +62,6 @@ def _write_digests(course: Path, assignment: str, digests: dict[str, str]) -> No
     path.write_text(json.dumps(dict(sorted(digests.items())), indent=1))
 
 
-def make_jobs(course: Path, assignment: str, students: list[str], db_url: str,
-              cell_timeout: int | None) -> list[SubmissionJob]:
-    """One job per student: the course's config, the assignment's gradebook entries, its source
-    folder and the student's submission folder."""
-    config = (course / "nbgrader_config.py").read_text(encoding="utf-8")
-    template = assignment_template(db_url, assignment)
-    source = read_files(course / "solutions" / assignment)
-    return [SubmissionJob(assignment, s, config, template, source,
-                          read_files(course / "submitted" / s / assignment), cell_timeout)
-            for s in students]
-
-
 def start_client(workers: int | None, scheduler: str | None) -> tuple[Client, LocalCluster | None]:
     """A client of the cluster at `scheduler` (or DASK_SCHEDULER_ADDRESS), else of a new local
     cluster of `workers` single-threaded processes (one per core when 0 or None)."""
@@ -81,7 +70,11 @@ def start_client(workers: int | None, scheduler: str | None) -> tuple[Client, Lo
         return Client(address), None
     # On a busy machine a worker's heartbeat can come late; the scheduler must not retire a
     # local worker for that (the nanny sees a worker that really dies, and restarts it).
+    # A worker holds only the job it runs (saturation 1.0; Dask's default queues a second one
+    # on it): when a submission kills its worker, the job queued behind it is not counted as a
+    # suspect too, so only a job that kills its worker every time is reported NOT GRADED.
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                          "distributed.scheduler.worker-saturation": 1.0,
                           "distributed.scheduler.worker-ttl": None,
                           "distributed.comm.timeouts.connect": "120s",
                           "distributed.comm.timeouts.tcp": "120s",
@@ -184,14 +177,23 @@ def _run_jobs(client: Client, jobs: list[SubmissionJob], course: Path, db_url: s
 
 def _save(gb, course: Path, result: JobResult) -> None:
     """Write one job's result: the gradebook entries, then autograded/<student>/<assignment>/
-    (replaced, as nbgrader autograde --force replaces it; removed when not graded)."""
+    (replaced, as nbgrader autograde --force replaces it). A submission not graded keeps its
+    earlier autograded/ folder and scores, as the sequential path keeps them
+    (:func:`bpcourse.tools.safely.kept_unless_replaced`)."""
     write_grades(gb, result.assignment, result.student,
                  result.grades if result.graded else None)
-    target = course / "autograded" / result.student / result.assignment
-    remove_tree(target)
     if result.graded:
+        target = course / "autograded" / result.student / result.assignment
+        remove_tree(target)
         write_files(target, result.autograded)
 
 
-__all__ = ["autograde_parallel", "start_client", "make_jobs", "graded_digests_path",
+def kept_earlier(course: Path, assignment: str, outcomes: list[Outcome],
+                 had_output: set[str]) -> list[str]:
+    """The students not graded this time whose earlier autograded/ folder was kept."""
+    return [o.student for o in outcomes if not o.graded and o.student in had_output
+            and (Path(course) / "autograded" / o.student / assignment).is_dir()]
+
+
+__all__ = ["autograde_parallel", "kept_earlier", "start_client", "make_jobs", "graded_digests_path",
            "submission_digest"]

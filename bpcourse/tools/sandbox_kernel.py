@@ -2,7 +2,7 @@
 
 nbgrader 0.9.6's ``Execute`` sets ``kernel_manager_class`` as a keyword argument, so the
 ``Execute.kernel_manager_class`` option is ignored: ``SandboxedExecute`` replaces ``Execute``
-in ``Autograde.autograde_preprocessors`` (``nbgrader_args`` gives the command-line options) and
+in ``Autograde.autograde_preprocessors`` (``nbgrader_config`` gives that configuration) and
 starts its kernels with ``SandboxedKernelManager``.
 
 Each kernel gets a job folder of its own (a fresh temporary folder): a copy of the folder
@@ -22,9 +22,9 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
+from traitlets.config import Config
 
 from bpcourse.tools import sandbox
-from bpcourse.tools.job import KernelLaunch
 
 NBGRADER_PREPROCESSORS = (
     "nbgrader.preprocessors.IgnorePattern",
@@ -98,17 +98,13 @@ class SandboxedExecute(Execute):
         super().__init__(*args, **kwargs)
 
 
-def nbgrader_args(limits: sandbox.Limits | None = None) -> list[str]:
-    """Options for ``nbgrader autograde`` that run every kernel in the sandbox."""
+def nbgrader_config(limits: sandbox.Limits | None = None) -> Config:
+    """nbgrader configuration that runs every kernel in the sandbox, with `limits`."""
     limits = limits or sandbox.Limits()
-    pre = [f"{__name__}.SandboxedExecute", *NBGRADER_PREPROCESSORS]
-    return [*(f"--Autograde.autograde_preprocessors={p}" for p in pre),
-            f"--SandboxedKernelManager.memory_mb={limits.memory_mb}",
-            f"--SandboxedKernelManager.processes={limits.processes}",
-            f"--SandboxedKernelManager.cpu_seconds={limits.cpu_seconds}",
-            f"--SandboxedKernelManager.file_mb={limits.file_mb}"]
-
-
-def sandbox_launch(limits: sandbox.Limits | None = None) -> KernelLaunch:
-    """How a parallel job (bpcourse.tools.job) starts its kernels: in the sandbox."""
-    return KernelLaunch(nbgrader_args=tuple(nbgrader_args(limits)))
+    cfg = Config()
+    cfg.Autograde.autograde_preprocessors = [SandboxedExecute, *NBGRADER_PREPROCESSORS]
+    cfg.SandboxedKernelManager.memory_mb = limits.memory_mb
+    cfg.SandboxedKernelManager.processes = limits.processes
+    cfg.SandboxedKernelManager.cpu_seconds = limits.cpu_seconds
+    cfg.SandboxedKernelManager.file_mb = limits.file_mb
+    return cfg

@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 import html
 import json
+import multiprocessing
 import re
 import subprocess
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,18 +165,23 @@ def grade_corpus(workdir: Path, subs: list[Submission], *, cell_timeout: int,
     for sub in subs:
         by_assignment.setdefault(sub.assignment, []).append(sub)
 
+    # autograde runs nbgrader in the calling process (its working folder and environment are
+    # the process's): assignments are graded side by side in processes of their own.
     def run(name):
         course = prepare_course(workdir / name, [name], root)
         write_submissions(course, by_assignment[name])
         start = time.perf_counter()
-        result = autograde(course, name, cell_timeout=cell_timeout, sandbox=sandbox)
+        result = graders.submit(autograde, course, name, cell_timeout=cell_timeout,
+                                sandbox=sandbox).result()
         seconds[name] = time.perf_counter() - start
         return result
 
     seconds: dict[str, float] = {}
 
     names = sorted(by_assignment, key=lambda a: -len(by_assignment[a]))  # longest first
-    with ThreadPoolExecutor(parallel) as pool:
+    spawn = multiprocessing.get_context("spawn")
+    with (ProcessPoolExecutor(parallel, mp_context=spawn) as graders,
+          ThreadPoolExecutor(parallel) as pool):
         results = dict(zip(names, pool.map(run, names), strict=True))
     outcomes = {o.student: o for outs, _ in results.values() for o in outs}
     for name, (_, proc) in results.items():
