@@ -601,7 +601,7 @@ CELLS = [
     print(f"MLP {row['layer_sizes']}, n = {n}, P = {row['params']:,}")
     print(f"前向传播 {row['t_forward'] * 1e3:7.2f} ms")
     print(f"反向传播 {row['t_backward'] * 1e3:7.2f} ms")
-    print(f"反向 / 前向：实测 {row['ratio_backward_forward']:.2f}, ，"
+    print(f"反向 / 前向：实测 {row['ratio_backward_forward']:.2f}，"
           f"精确计数 {row['ratio_backward_forward_predicted']:.2f}，模型 2")
     """),
     md(r"""
@@ -893,9 +893,9 @@ CELLS = [
         return np.array([v.grad for v in xs])
 
 
-    methods = {"前向模式（你的 Dual）": forward_mode_gradient,
-               "反向模式（Value）": reverse_mode_gradient,
-               "中心差分": lambda f, x: numerical_gradient(f, np.array(x))}
+    methods = {"前向模式 (你的 Dual)": forward_mode_gradient,
+               "反向模式 (课程 Value)": reverse_mode_gradient,
+               "中心差分 (数值)": lambda f, x: numerical_gradient(f, np.array(x))}
     sizes_p = [2, 4, 8, 16] if QUICK else [2, 4, 8, 16, 32, 64, 128]
     passes = {name: [] for name in methods}
     seconds = {name: [] for name in methods}
@@ -915,7 +915,7 @@ CELLS = [
             seconds[name].append(min(times))
             passes[name].append(len(calls))
         assert np.allclose(grads[0], grads[1]) and np.allclose(grads[0], grads[2], atol=1e-6)
-    print(f"{'P':>5}" + "".join(f"{name:>27}" for name in methods) + "   （f 的调用次数，毫秒）")
+    print(f"{'P':>5}" + "".join(f"{name:>21}" for name in methods) + "   （f 的调用次数，毫秒）")
     for k, p in enumerate(sizes_p):
         print(f"{p:>5}" + "".join(f"{passes[m][k]:>12} {seconds[m][k] * 1e3:>12.2f}ms"
                                   for m in methods))
