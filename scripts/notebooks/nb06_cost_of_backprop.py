@@ -476,6 +476,7 @@ CELLS = [
     from bpcourse.grading import nb06
 
     # [2, 3, 1] has 13 parameters, [784, 128, 10] 101,770
+    # [2, 3, 1] 有 13 个参数，[784, 128, 10] 有 101,770 个
     nb06.check_count_params(count_params)
     nb06.passed("count_params")
     """),
@@ -496,7 +497,9 @@ CELLS = [
     test("passes_visible", 1, """
     from bpcourse.grading import nb06
 
-    nb06.check_passes(forward_flops, backward_flops)   # [2, 3, 1], n = 4: 2·4·13 and 4·4·13
+    # [2, 3, 1], n = 4: forward 2·4·13, backward 4·4·13
+    # [2, 3, 1]，n = 4：前向传播 2·4·13，反向传播 4·4·13
+    nb06.check_passes(forward_flops, backward_flops)
     nb06.passed("forward_flops, backward_flops")
     """),
     test("passes_hidden", 2, hidden(
@@ -514,7 +517,9 @@ CELLS = [
     test("numeric_gradient_flops_visible", 1, """
     from bpcourse.grading import nb06
 
-    nb06.check_numeric_gradient_flops(numeric_gradient_flops)   # 2·13 passes of 104 FLOPs
+    # 2·13 forward passes of 104 FLOPs each
+    # 2·13 次前向传播，每次 104 FLOPs
+    nb06.check_numeric_gradient_flops(numeric_gradient_flops)
     nb06.passed("numeric_gradient_flops")
     """),
     test("numeric_gradient_flops_hidden", 1,
@@ -784,6 +789,8 @@ CELLS = [
 
     # Dual(3, 1) * Dual(2, 0), then x + 1, 1 - x, x / 2, 2 / x, x ** 3, x.exp(), x.tanh() at
     # x = Dual(0.5, 2.0): each tangent must be f'(0.5) · 2
+    # 先检验 Dual(3, 1) * Dual(2, 0)，再在 x = Dual(0.5, 2.0) 处检验上面这些运算：
+    # 每个切向量都应为 f'(0.5) · 2
     nb06.check_dual(Dual)
     nb06.passed("Dual")
     """),
@@ -809,6 +816,7 @@ CELLS = [
     from bpcourse.grading import nb06
 
     # f = x0·x1 + 3·x2 at (1, 2, 3): the gradient (2, 1, 3), from 3 calls of f
+    # f = x0·x1 + 3·x2 在 (1, 2, 3) 处：梯度为 (2, 1, 3)，f 应被调用 3 次
     nb06.check_forward_mode_gradient(forward_mode_gradient)
     nb06.passed("forward_mode_gradient")
     """),
@@ -997,6 +1005,7 @@ CELLS = [
     from bpcourse.grading import nb06
 
     # [2, 3, 1], n = 4: 8 bytes · 4 · (2 + 3 + 3) = 256; 128 with bytes_per_number=4
+    # [2, 3, 1]，n = 4：8 字节 · 4 · (2 + 3 + 3) = 256；bytes_per_number=4 时为 128
     nb06.check_activation_memory(activation_memory)
     nb06.passed("activation_memory")
     """),
