@@ -61,7 +61,7 @@ teach: setup-lab
 test: setup
 	@scripts/system-deps.sh chromium postgresql bubblewrap
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m "" $(PYTEST_PARALLEL) --cov=bpcourse --cov-report=term
+	$(BIN)/python -m pytest -m "" $(PYTEST_PARALLEL) --cov=bpcourse --cov-report=term --durations=25
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_PARALLEL)

@@ -31,6 +31,7 @@ import argparse  # noqa: E402  (after the restart above, which must precede nump
 import datetime  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import re  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -148,14 +149,52 @@ def write_report(results, info: dict, out: Path, seconds: float) -> Path:
     lines += [f"| load average at end | {_load()} |", f"| bench run time | {seconds:.0f} s |",
               "", "The load average counts other programs running at the same time: on a "
               "shared machine, absolute times move with it; ratios timed in turn much less.", ""]
+    sections = {}
     for r in results:
-        lines += [f"## {r.id}: {r.title}", "", f"Goal: {r.goal}. Result: {r.measured} — "
-                  f"{cases._mark(r.met)}.", "", r.section.rstrip(), ""]
+        body = [f"## {r.id}: {r.title}", "", f"Goal: {r.goal}. Result: {r.measured} — "
+                f"{cases._mark(r.met)}.", "", f"Measured {info['date (UTC)']} UTC, load average "
+                f"{info['load average at start']} at the start of that run.", "",
+                r.section.rstrip(), ""]
         if r.met is False and r.id in HELD_BACK:
-            lines += [f"**What holds it back.** {HELD_BACK[r.id]}", ""]
+            body += [f"**What holds it back.** {HELD_BACK[r.id]}", ""]
+        sections[r.id] = body
     path = out / "REPORT.md"
+    rows, kept = _kept_from(path, {r.id for r in results})
+    summary_at = lines.index("|---|---|---|---|---|") + 1
+    new_rows = {r.id: lines[summary_at + i] for i, r in enumerate(results)}
+    ids = sorted({*new_rows, *rows}, key=lambda b: int(b[1:]))
+    lines[summary_at:summary_at + len(results)] = [new_rows.get(b) or rows[b] for b in ids]
+    if kept:
+        lines += ["Benchmarks not run this time keep the sections of their last run below, "
+                  "each with the date it was measured.", ""]
+    for b in ids:
+        lines += sections.get(b) or kept.get(b, [])
     path.write_text("\n".join(lines))
     return path
+
+
+def _kept_from(path: Path, rerun: set[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The summary rows and sections of an earlier REPORT.md for the benchmarks not re-run
+    (``--only`` runs a few and keeps the others' last measurement): ({id: row}, {id: lines})."""
+    if not path.exists():
+        return {}, {}
+    rows, kept, current = {}, {}, None
+    for line in path.read_text().splitlines():
+        row = re.match(r"\| (B\d+) \|", line)
+        head = re.match(r"## (B\d+):", line)
+        if row and row.group(1) not in rerun:
+            rows[row.group(1)] = line
+        if head:
+            current = head.group(1) if head.group(1) not in rerun else None
+        elif line.startswith(("## ", "Benchmarks not run this time")):
+            current = None
+        if current:
+            kept.setdefault(current, []).append(line)
+    earlier = re.search(r"\| date \(UTC\) \| ([^|]+) \|", path.read_text())
+    for section in kept.values():  # a section from before sections were dated: the report's date
+        if earlier and not any(line.startswith("Measured ") for line in section):
+            section[4:4] = [f"Measured {earlier.group(1).strip()} UTC.", ""]
+    return rows, {b: [*v, ""] if v[-1] else v for b, v in kept.items() if b in rows}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,15 +27,22 @@ from __future__ import annotations
 import math
 from numbers import Real
 
+# Absolute, unlike the other modules: tests run this very source as a learner's answer cell
+# (tests/test_grading_hints.py), where a relative import has no package.
+from bpcourse.i18n import _
+
 __all__ = ["Value", "topological_order"]
 
 
 def _real(x, op: str = "") -> float:
     """x as a float; a TypeError that names the operation if x is no real number."""
     if isinstance(x, bool) or not isinstance(x, Real):
-        what = f"Value {op} {type(x).__name__}: the other operand" if op else "Value(data): data"
-        raise TypeError(f"{what} must be a Value or a real number (int or float), got "
-                        f"{type(x).__name__} {x!r}.")
+        if op:
+            raise TypeError(_("Value {op} {type}: the other operand must be a Value or a real "
+                              "number (int or float), got {type} {value}.").format(
+                                  op=op, type=type(x).__name__, value=repr(x)))
+        raise TypeError(_("Value(data): data must be a Value or a real number (int or float), "
+                          "got {type} {value}.").format(type=type(x).__name__, value=repr(x)))
     return float(x)
 
 
@@ -86,15 +93,17 @@ class Value:
 
     def __pow__(self, exponent: float) -> Value:
         if isinstance(exponent, bool) or not isinstance(exponent, Real):
-            raise TypeError(f"Value ** exponent: the exponent must be an int or float "
-                            f"constant, got {type(exponent).__name__}. For a Value b use "
-                            "(b * a.log()).exp().")
+            raise TypeError(_("Value ** exponent: the exponent must be an int or float "
+                              "constant, got {type}. For a Value b use (b * a.log()).exp().")
+                            .format(type=type(exponent).__name__))
         if self.data == 0 and exponent < 0:
-            raise ZeroDivisionError(f"Value ** {exponent:g}: the base is 0 (a / b with b = 0 "
-                                    "comes here as b ** -1): division by zero.")
+            raise ZeroDivisionError(_("Value ** {exponent}: the base is 0 (a / b with b = 0 "
+                                      "comes here as b ** -1): division by zero.")
+                                    .format(exponent=f"{exponent:g}"))
         if self.data < 0 and not float(exponent).is_integer():
-            raise ValueError(f"Value ** {exponent:g}: a negative base ({self.data:g}) has no real "
-                             "power with a non-integer exponent.")
+            raise ValueError(_("Value ** {exponent}: a negative base ({base}) has no real "
+                               "power with a non-integer exponent.").format(
+                                   exponent=f"{exponent:g}", base=f"{self.data:g}"))
         out = Value(self.data**exponent, (self,), f"**{exponent:g}")
 
         def _backward():
@@ -107,8 +116,9 @@ class Value:
         try:
             out = Value(math.exp(self.data), (self,), "exp")
         except OverflowError:  # math's bare "math range error" does not say why
-            raise OverflowError(f"Value.exp(): e**{self.data:g} is too large for a float (the "
-                                "limit is about e**709); scale the input down.") from None
+            raise OverflowError(_("Value.exp(): e**{x} is too large for a float (the limit is "
+                                  "about e**709); scale the input down.").format(
+                                      x=f"{self.data:g}")) from None
 
         def _backward():
             self.grad += out.data * out.grad  # d(e^a)/da = e^a
@@ -118,7 +128,8 @@ class Value:
 
     def log(self) -> Value:
         if self.data <= 0:
-            raise ValueError(f"Value.log(): log needs a positive number, got {self.data!r}.")
+            raise ValueError(_("Value.log(): log needs a positive number, got {x}.")
+                             .format(x=repr(self.data)))
         out = Value(math.log(self.data), (self,), "log")
 
         def _backward():

@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from . import flops, layers, nn
+from .i18n import _
 
 __all__ = ["build_mlp", "make_batch", "loss_value", "backprop_gradient", "flat_parameter",
            "numeric_gradient_sampled", "extrapolate", "measure", "sweep", "default_sizes",
@@ -116,7 +117,7 @@ def flat_parameter(model: nn.Module, index: int):
         if index < p.data.size:
             return p, index
         index -= p.data.size
-    raise IndexError("index is past the last parameter of the model.")
+    raise IndexError(_("index is past the last parameter of the model."))
 
 
 def numeric_gradient_sampled(model: nn.Module, x: np.ndarray, y: np.ndarray,
@@ -156,7 +157,8 @@ def extrapolate(t_sample: float, sampled: int, params: int) -> float:
     t_all = t_sample · params / sampled.
     """
     if not 0 < sampled <= params:
-        raise ValueError(f"sampled must be in [1, params] = [1, {params}], got {sampled}.")
+        raise ValueError(_("sampled must be in [1, params] = [1, {params}], got {sampled}.")
+                         .format(params=params, sampled=sampled))
     return t_sample * params / sampled
 
 
@@ -176,7 +178,7 @@ def _rounds(runs: dict[str, Callable[[], object]], repeats: int, timer) -> dict[
     for run in runs.values():
         run()
     times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeats):
+    for _round in range(repeats):
         for name, run in runs.items():
             start = timer()
             run()
@@ -186,7 +188,8 @@ def _rounds(runs: dict[str, Callable[[], object]], repeats: int, timer) -> dict[
 
 def _check_positive(value, name: str, example: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int (e.g. {example}), got {value!r}.")
+        raise ValueError(_("{name} must be a positive int (e.g. {example}), got {value}.")
+                         .format(name=name, example=example, value=repr(value)))
     return int(value)
 
 
@@ -297,8 +300,10 @@ def default_sizes(max_params: int = 120_000, *, inputs: int = 32, classes: int =
     sizes = [[inputs, w, w, classes] for w in widths]
     chosen = [s for s in sizes if flops.count_params(s) <= max_params]
     if not chosen:
-        raise ValueError(f"max_params={max_params} is below the smallest MLP "
-                         f"{sizes[0]} (P = {flops.count_params(sizes[0])}); raise max_params.")
+        raise ValueError(_("max_params={max_params} is below the smallest MLP {sizes} (P = "
+                           "{params}); raise max_params.").format(
+                               max_params=max_params, sizes=sizes[0],
+                               params=flops.count_params(sizes[0])))
     return chosen
 
 
@@ -317,7 +322,7 @@ def sweep(sizes_list: Sequence[Sequence[int]], n: int = 64, *, repeats: int = 5,
     """
     sizes_list = [flops._check_layer_sizes(s) for s in sizes_list]
     if not sizes_list:
-        raise ValueError("sizes_list is empty; pass e.g. bpcourse.cost.default_sizes().")
+        raise ValueError(_("sizes_list is empty; pass e.g. bpcourse.cost.default_sizes()."))
     items = sizes_list
     if progress:
         items = _progress_bar()(sizes_list, desc="numeric vs backprop", unit="MLP")

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .i18n import _
+
 __all__ = ["spiral", "moons", "xor"]
 
 
 def _check_count(name: str, value: int, minimum: int = 1) -> None:
     if not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
+        raise ValueError(_("{name} must be an int >= {minimum}, got {value}.").format(
+            name=name, minimum=minimum, value=repr(value)))
 
 
 def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, seed: int = 0):

@@ -40,29 +40,32 @@ from collections.abc import Sequence
 from itertools import pairwise
 from numbers import Integral
 
+from .i18n import _
+
 __all__ = ["count_params", "forward_flops", "backward_flops", "numeric_gradient_flops",
            "mlp_flops"]
 
 
 def _check_layer_sizes(layer_sizes: Sequence[int]) -> list[int]:
     if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence):
-        raise TypeError("layer_sizes must be a list of ints such as [784, 128, 10] (input size, "
-                        f"hidden sizes..., number of outputs), got {type(layer_sizes).__name__}.")
+        raise TypeError(_("layer_sizes must be a list of ints such as [784, 128, 10] (input "
+                          "size, hidden sizes..., number of outputs), got {type}.").format(
+                              type=type(layer_sizes).__name__))
     sizes = list(layer_sizes)
     if len(sizes) < 2:
-        raise ValueError("layer_sizes needs at least two sizes, the input and the output, "
-                         f"e.g. [784, 10]; got {sizes}.")
+        raise ValueError(_("layer_sizes needs at least two sizes, the input and the output, "
+                           "e.g. [784, 10]; got {sizes}.").format(sizes=sizes))
     for i, d in enumerate(sizes):
         if isinstance(d, bool) or not isinstance(d, Integral) or d < 1:
-            raise ValueError(f"layer_sizes[{i}] must be a positive int, got {d!r} "
-                             f"(in layer_sizes={sizes}).")
+            raise ValueError(_("layer_sizes[{i}] must be a positive int, got {value} (in "
+                               "layer_sizes={sizes}).").format(i=i, value=repr(d), sizes=sizes))
     return [int(d) for d in sizes]
 
 
 def _check_n(n: int) -> int:
     if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise ValueError(f"n, the number of examples in the batch, must be a positive int; "
-                         f"got {n!r}.")
+        raise ValueError(_("n, the number of examples in the batch, must be a positive int; "
+                           "got {n}.").format(n=repr(n)))
     return int(n)
 
 

@@ -18,6 +18,7 @@ import functools
 import shutil
 
 from .autograd import Value, topological_order
+from .i18n import _
 
 __all__ = ["draw", "backward_steps", "to_svg", "require_dot", "DotNotFound"]
 
@@ -59,10 +60,10 @@ def _import_graphviz():
     try:
         import graphviz
     except ImportError as error:
-        raise ImportError(
+        raise ImportError(_(
             "bpcourse.graph needs the graphviz Python package: pip install graphviz "
             "(or pip install 'bpcourse[course]'; with conda: conda install -c conda-forge "
-            "python-graphviz graphviz)."
+            "python-graphviz graphviz).")
         ) from error
     return graphviz
 
@@ -97,8 +98,9 @@ def _require_value(root: object) -> None:
     # Any micrograd-style node will do: the course's Value, micrograd's, a learner's own.
     missing = [a for a in ("data", "grad", "_prev", "_op") if not hasattr(root, a)]
     if missing:
-        raise TypeError(f"root must be a Value (the output of the graph, with data, grad, _prev "
-                        f"and _op), got {type(root).__name__} without {', '.join(missing)}.")
+        raise TypeError(_("root must be a Value (the output of the graph, with data, grad, "
+                          "_prev and _op), got {type} without {missing}.").format(
+                              type=type(root).__name__, missing=", ".join(missing)))
 
 
 def _backward_order(root: Value) -> list[Value]:
@@ -110,13 +112,14 @@ def _picture(root: Value, grads: dict[int, float] | None, *, rankdir: str, show_
              processed: Value | None = None, title: str = "", max_nodes: int | None):
     _require_value(root)
     if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}.")
+        raise ValueError(_("rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir}.")
+                         .format(rankdir=repr(rankdir)))
     nodes = topological_order(root)
     if max_nodes is not None and len(nodes) > max_nodes:
-        raise ValueError(
-            f"the graph has {len(nodes)} nodes, more than max_nodes={max_nodes}: its picture "
-            "would be unreadable. Draw a smaller expression, or pass max_nodes=None."
-        )
+        raise ValueError(_(
+            "the graph has {count} nodes, more than max_nodes={max_nodes}: its picture "
+            "would be unreadable. Draw a smaller expression, or pass max_nodes=None.")
+            .format(count=len(nodes), max_nodes=max_nodes))
     number = {id(n): k for k, n in enumerate(_backward_order(root), 1)} if show_order else {}
     receiving = {id(child) for child in processed._prev} if processed is not None else set()
 
@@ -195,13 +198,14 @@ def backward_steps(root: Value, *, rankdir: str = "LR", max_nodes: int | None = 
             pictures.append(_picture(root, grads, rankdir=rankdir, show_order=True,
                                      processed=processed, title=title, max_nodes=max_nodes))
 
-        snapshot(None, "step 0: seed dL/dL = 1 at the output")
+        snapshot(None, _("step 0: seed dL/dL = 1 at the output"))
         for k, node in enumerate(order, 1):
             if getattr(node, "_backward", None) is not None:  # as in Value.backward
                 node._backward()
             name = getattr(node, "label", "") or node._op
-            snapshot(node, f"step {k}/{len(order)}: #{k} ({name}) passes its grad "
-                           f"{_number(node.grad)} to its inputs")
+            snapshot(node, _("step {k}/{steps}: #{k} ({name}) passes its grad {grad} to its "
+                             "inputs").format(k=k, steps=len(order), name=name,
+                                              grad=_number(node.grad)))
     finally:
         for node, grad in zip(nodes, saved, strict=True):
             node.grad = grad

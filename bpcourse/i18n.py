@@ -16,11 +16,13 @@ Points and verdicts never depend on the language, only the words of a message do
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
-from . import plots
+from . import fonts
 
 DOMAIN = "bpcourse"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -55,7 +57,7 @@ def set_language(language: str | None) -> str:
     """Speak ``language`` from now on in this Python process (a notebook's kernel).
 
     Chinese also makes the course's figures fall back to a CJK font (see
-    :func:`bpcourse.plots.use_course_fonts`), when matplotlib is installed.
+    :func:`bpcourse.fonts.use_course_fonts`), when matplotlib is installed.
 
     Returns:
         The language chosen, normalised (``"zh_CN"`` or ``"en"``).
@@ -75,7 +77,7 @@ def set_language(language: str | None) -> str:
                 f"no compiled catalog {LOCALE_DIR / chosen / 'LC_MESSAGES' / (DOMAIN + '.mo')}; "
                 "run `make i18n` to compile it from its .po file.") from None
         try:
-            plots.use_course_fonts()
+            fonts.use_course_fonts()
         except ImportError:  # the numpy-only core: no figures, nothing to configure
             pass
     _current.update(language=chosen, translation=translation)
@@ -93,3 +95,27 @@ def _(message: str) -> str:
     """``message`` (English, the catalog's key) in the current language."""
     language()
     return _current["translation"].gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802  (gettext's name for it, which Babel extracts)
+    """``message`` unchanged, marked for the catalog: for English text that is stored as data
+    (a NOT GRADED reason in the gradebook and in ``--json``) and translated with ``_()`` only
+    when it is shown."""
+    return message
+
+
+@contextlib.contextmanager
+def speaking(language: str | None) -> Iterator[str]:
+    """Speak ``language`` inside the ``with`` block, then the language spoken before.
+
+    What a tool uses to print one output in the language of an assignment's edition (``bpcourse
+    grade`` of a zh notebook) without changing the language of the rest of the process.
+    """
+    before = _current["language"]
+    try:
+        yield set_language(language)
+    finally:
+        if before is None:
+            _current.update(language=None, translation=None)
+        else:
+            set_language(str(before))

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .i18n import _
+
 __all__ = [
     "linear_forward", "linear_backward",
     "relu_forward", "relu_backward",
@@ -36,24 +38,27 @@ def require_float_array(x: object, name: str, ndim: int | None = None, *,
     what was got.
     """
     if not isinstance(x, np.ndarray):
-        raise TypeError(f"{name} must be a numpy array, got {type(x).__name__}; "
-                        f"use np.asarray({name}, dtype=float).")
+        raise TypeError(_("{name} must be a numpy array, got {type}; use np.asarray({name}, "
+                          "dtype=float).").format(name=name, type=type(x).__name__))
     if x.dtype.kind != "f":  # float16/32/64: what np.issubdtype(.., np.floating) says, faster
-        raise TypeError(f"{name} must be a floating-point array, got dtype {x.dtype}; "
-                        f"use {name}.astype(np.float64).")
+        raise TypeError(_("{name} must be a floating-point array, got dtype {dtype}; use "
+                          "{name}.astype(np.float64).").format(name=name, dtype=x.dtype))
     if ndim is not None and x.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {x.shape}.")
+        raise ValueError(_("{name} must have {ndim} dimension(s), got shape {shape}.")
+                         .format(name=name, ndim=ndim, shape=x.shape))
     if x.size == 0:
-        raise ValueError(f"{name} is empty (shape {x.shape}).")
+        raise ValueError(_("{name} is empty (shape {shape}).").format(name=name, shape=x.shape))
     if finite and not np.isfinite(x).all():
-        raise ValueError(f"{name} contains NaN or inf; check the data or the step before it.")
+        raise ValueError(_("{name} contains NaN or inf; check the data or the step before "
+                           "it.").format(name=name))
     return x
 
 
 def _same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
     if a.shape != b.shape:
-        raise ValueError(f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}; "
-                         "they must be equal.")
+        raise ValueError(_("{name_a} has shape {shape_a} but {name_b} has shape {shape_b}; "
+                           "they must be equal.").format(name_a=name_a, shape_a=a.shape,
+                                                         name_b=name_b, shape_b=b.shape))
 
 
 # ----- affine -----
@@ -78,10 +83,11 @@ def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, *,
     require_float_array(W, "W", 2, finite=not trusted_params)
     require_float_array(b, "b", 1, finite=not trusted_params)
     if x.shape[1] != W.shape[0]:
-        raise ValueError(f"x is (N, D) = {x.shape} and W is (D, M) = {W.shape}: their D differ.")
+        raise ValueError(_("x is (N, D) = {x_shape} and W is (D, M) = {W_shape}: their D "
+                           "differ.").format(x_shape=x.shape, W_shape=W.shape))
     if b.shape[0] != W.shape[1]:
-        raise ValueError(f"b must have shape (M,) = ({W.shape[1]},) to match W {W.shape}, "
-                         f"got {b.shape}.")
+        raise ValueError(_("b must have shape (M,) = ({M},) to match W {W_shape}, got "
+                           "{b_shape}.").format(M=W.shape[1], W_shape=W.shape, b_shape=b.shape))
     return x @ W + b, (x, W)
 
 
@@ -104,8 +110,9 @@ def linear_backward(dout: np.ndarray, cache, *, input_grad: bool = True):
     x, W = cache
     require_float_array(dout, "dout", 2)
     if dout.shape != (x.shape[0], W.shape[1]):
-        raise ValueError(f"dout must have the shape of out, (N, M) = {(x.shape[0], W.shape[1])}, "
-                         f"got {dout.shape}.")
+        raise ValueError(_("dout must have the shape of out, (N, M) = {expected}, got "
+                           "{shape}.").format(expected=(x.shape[0], W.shape[1]),
+                                              shape=dout.shape))
     dx = dout @ W.T if input_grad else None
     return dx, x.T @ dout, dout.sum(axis=0)
 
@@ -217,15 +224,16 @@ def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray):
     require_float_array(logits, "logits", 2)
     if not isinstance(y, np.ndarray) or not np.issubdtype(y.dtype, np.integer):
         kind = y.dtype if isinstance(y, np.ndarray) else type(y).__name__
-        raise TypeError(f"y must be an integer numpy array of class indices, got {kind}; "
-                        "use y.astype(int).")
+        raise TypeError(_("y must be an integer numpy array of class indices, got {kind}; "
+                          "use y.astype(int).").format(kind=kind))
     n, c = logits.shape
     if y.shape != (n,):
-        raise ValueError(f"y must have shape (N,) = ({n},) to match logits {logits.shape}, "
-                         f"got {y.shape}.")
+        raise ValueError(_("y must have shape (N,) = ({n},) to match logits {logits_shape}, "
+                           "got {y_shape}.").format(n=n, logits_shape=logits.shape,
+                                                    y_shape=y.shape))
     if y.min() < 0 or y.max() >= c:
-        raise ValueError(f"y holds class indices in [0, C) = [0, {c}); got values from "
-                         f"{y.min()} to {y.max()}.")
+        raise ValueError(_("y holds class indices in [0, C) = [0, {c}); got values from "
+                           "{low} to {high}.").format(c=c, low=y.min(), high=y.max()))
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_sum_exp = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     log_p = shifted - log_sum_exp
@@ -269,10 +277,11 @@ def _require_norm_params(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps
     d = x.shape[1]
     for name, p in (("gamma", gamma), ("beta", beta)):
         if p.shape != (d,):
-            raise ValueError(f"{name} must have shape (D,) = ({d},) to match x {x.shape}, "
-                             f"got {p.shape}.")
+            raise ValueError(_("{name} must have shape (D,) = ({d},) to match x {x_shape}, "
+                               "got {shape}.").format(name=name, d=d, x_shape=x.shape,
+                                                      shape=p.shape))
     if not (isinstance(eps, (int, float, np.floating)) and eps >= 0):
-        raise ValueError(f"eps must be a number >= 0, got {eps!r}.")
+        raise ValueError(_("eps must be a number >= 0, got {eps}.").format(eps=repr(eps)))
 
 
 def _normalise_forward(x, gamma, beta, eps, axis):
@@ -401,12 +410,15 @@ def conv1d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray):
     n, c_in, length = x.shape
     c_out, c_in_w, k = w.shape
     if c_in_w != c_in:
-        raise ValueError(f"x is (N, C_in, L) = {x.shape} and w is (C_out, C_in, K) = {w.shape}: "
-                         "their C_in differ.")
+        raise ValueError(_("x is (N, C_in, L) = {x_shape} and w is (C_out, C_in, K) = "
+                           "{w_shape}: their C_in differ.").format(x_shape=x.shape,
+                                                                   w_shape=w.shape))
     if k > length:
-        raise ValueError(f"the filter is longer than the input: K = {k} > L = {length}.")
+        raise ValueError(_("the filter is longer than the input: K = {k} > L = {length}.")
+                         .format(k=k, length=length))
     if b.shape != (c_out,):
-        raise ValueError(f"b must have shape (C_out,) = ({c_out},), got {b.shape}.")
+        raise ValueError(_("b must have shape (C_out,) = ({c_out},), got {shape}.")
+                         .format(c_out=c_out, shape=b.shape))
     positions = length - k + 1
     out = np.zeros((n, c_out, positions), dtype=np.result_type(x, w, b))
     for j in range(k):  # one matmul per filter tap: (N, C_in, T) with (C_out, C_in)
@@ -438,8 +450,9 @@ def conv1d_backward(dout: np.ndarray, cache):
     positions = x.shape[2] - k + 1
     expected = (x.shape[0], w.shape[0], positions)
     if dout.shape != expected:
-        raise ValueError(f"dout must have the shape of out, (N, C_out, L − K + 1) = {expected}, "
-                         f"got {dout.shape}.")
+        raise ValueError(_("dout must have the shape of out, (N, C_out, L − K + 1) = "
+                           "{expected}, got {shape}.").format(expected=expected,
+                                                             shape=dout.shape))
     dx, dw = np.zeros_like(x, dtype=np.result_type(x, dout)), np.zeros_like(w)
     for j in range(k):
         dw[:, :, j] = np.einsum("not,nct->oc", dout, x[:, :, j:j + positions])

@@ -17,6 +17,7 @@ from numbers import Real
 import numpy as np
 
 from . import layers
+from .i18n import _
 
 __all__ = [
     "Parameter", "Module", "Linear", "ReLU", "Sigmoid", "Tanh", "Sequential",
@@ -67,8 +68,8 @@ class Module:
 
     def _require_forward(self) -> None:
         if getattr(self, "_cache", None) is None:
-            raise RuntimeError(f"{type(self).__name__}.backward() called before forward(): "
-                               "run the forward pass first.")
+            raise RuntimeError(_("{module}.backward() called before forward(): run the "
+                                 "forward pass first.").format(module=type(self).__name__))
 
 
 class Linear(Module):
@@ -85,7 +86,8 @@ class Linear(Module):
                  input_grad: bool = True):
         for name, v in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"Linear: {name} must be a positive int, got {v!r}.")
+                raise ValueError(_("{owner}: {name} must be a positive int, got {value}.")
+                                 .format(owner="Linear", name=name, value=repr(v)))
         rng = rng if rng is not None else np.random.default_rng(seed)
         scale = np.sqrt(2.0 / in_features)
         self.W = Parameter((rng.standard_normal((in_features, out_features)) * scale)
@@ -154,7 +156,8 @@ class Tanh(_Elementwise):
 
 def _positive_int(owner: str, name: str, value) -> None:
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{owner}: {name} must be a positive int, got {value!r}.")
+        raise ValueError(_("{owner}: {name} must be a positive int, got {value}.")
+                         .format(owner=owner, name=name, value=repr(value)))
 
 
 class _Normalisation(Module):
@@ -245,10 +248,12 @@ class Sequential(Module):
 
     def __init__(self, *modules: Module):
         if not modules:
-            raise ValueError("Sequential needs at least one layer, e.g. Sequential(Linear(2, 3)).")
+            raise ValueError(_("Sequential needs at least one layer, e.g. "
+                               "Sequential(Linear(2, 3))."))
         for i, m in enumerate(modules):
             if not (hasattr(m, "forward") and hasattr(m, "backward")):
-                raise TypeError(f"Sequential: layer {i} ({m!r}) has no forward/backward.")
+                raise TypeError(_("Sequential: layer {i} ({layer}) has no forward/backward.")
+                                .format(i=i, layer=repr(m)))
         self.layers = list(modules)
 
     @property
@@ -283,7 +288,8 @@ class SoftmaxCrossEntropy:
 
     def backward(self) -> np.ndarray:
         if self._dlogits is None:
-            raise RuntimeError("SoftmaxCrossEntropy.backward() called before forward().")
+            raise RuntimeError(_("{module}.backward() called before forward(): run the "
+                                 "forward pass first.").format(module="SoftmaxCrossEntropy"))
         return self._dlogits
 
 
@@ -301,7 +307,8 @@ class MSELoss:
 
     def backward(self) -> np.ndarray:
         if self._dpred is None:
-            raise RuntimeError("MSELoss.backward() called before forward().")
+            raise RuntimeError(_("{module}.backward() called before forward(): run the "
+                                 "forward pass first.").format(module="MSELoss"))
         return self._dpred
 
 
@@ -310,7 +317,8 @@ class SGD:
 
     def __init__(self, params: list[Parameter], lr: float):
         if isinstance(lr, bool) or not (isinstance(lr, Real) and lr > 0):
-            raise ValueError(f"SGD: lr must be a positive number, got {lr!r}.")
+            raise ValueError(_("SGD: lr must be a positive number, got {lr}.")
+                             .format(lr=repr(lr)))
         self.params, self.lr = list(params), float(lr)
         # lr · grad goes into a buffer kept between steps: for a large layer, a new array the
         # size of the parameter on every step costs more than the arithmetic.

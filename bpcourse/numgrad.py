@@ -15,32 +15,33 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .i18n import _
+
 __all__ = ["numerical_gradient", "numerical_gradient_array"]
 
 
 def _require_float_array(x: np.ndarray, name: str = "x") -> None:
     if not isinstance(x, np.ndarray):
-        raise TypeError(
-            f"{name} must be a numpy array, got {type(x).__name__}; wrap it with np.asarray(...)."
-        )
+        raise TypeError(_("{name} must be a numpy array, got {type}; wrap it with "
+                          "np.asarray(...).").format(name=name, type=type(x).__name__))
     if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(
-            f"{name} must be a floating-point array (it is perturbed in place by ±h), got dtype "
-            f"{x.dtype}; pass {name}.astype(np.float64)."
-        )
+        raise TypeError(_("{name} must be a floating-point array (it is perturbed in place by "
+                          "±h), got dtype {dtype}; pass {name}.astype(np.float64).").format(
+                              name=name, dtype=x.dtype))
     if x.size == 0:
-        raise ValueError(f"{name} is empty (shape {x.shape}): there is no gradient to estimate.")
+        raise ValueError(_("{name} is empty (shape {shape}): there is no gradient to "
+                           "estimate.").format(name=name, shape=x.shape))
 
 
 def _as_scalar(fx: object) -> float:
     if fx is None:
-        raise TypeError("f returned None; it must return a number (did it forget `return`?).")
+        raise TypeError(_("f returned None; it must return a number (did it forget "
+                          "`return`?)."))
     arr = np.asarray(fx)
     if arr.size != 1:
-        raise ValueError(
-            f"f must return a single number, got an array of shape {arr.shape}; for an "
-            "array-valued f use numerical_gradient_array(f, x, dout)."
-        )
+        raise ValueError(_(
+            "f must return a single number, got an array of shape {shape}; for an "
+            "array-valued f use numerical_gradient_array(f, x, dout).").format(shape=arr.shape))
     return float(arr.reshape(()))
 
 
@@ -62,7 +63,7 @@ def numerical_gradient(
     """
     _require_float_array(x)
     if not h > 0:
-        raise ValueError(f"h must be a positive step, got {h!r}.")
+        raise ValueError(_("h must be a positive step, got {h}.").format(h=repr(h)))
     grad = np.zeros(x.shape, dtype=np.float64)
     for i in np.ndindex(x.shape):
         original = x[i]
@@ -76,9 +77,10 @@ def numerical_gradient(
         finally:
             x[i] = original
         if x_plus == x_minus:
-            raise ValueError(f"h={h!r} is too small for x{list(i)} = {float(original)!r} in "
-                             f"{x.dtype}: x + h and x - h are the same number. Use h ≈ 1e-5 "
-                             "(1e-3 in float32).")
+            raise ValueError(_("h={h} is too small for x{index} = {value} in {dtype}: x + h "
+                               "and x - h are the same number. Use h ≈ 1e-5 (1e-3 in "
+                               "float32).").format(h=repr(h), index=list(i),
+                                                   value=repr(float(original)), dtype=x.dtype))
         grad[i] = (f_plus - f_minus) / (x_plus - x_minus)  # ≈ 2h
     return grad
 
@@ -106,9 +108,8 @@ def numerical_gradient_array(
     def weighted(v: np.ndarray) -> float:
         out = np.asarray(f(v), dtype=np.float64)
         if out.shape != dout.shape:
-            raise ValueError(
-                f"f(x) has shape {out.shape} but dout has shape {dout.shape}; they must match."
-            )
+            raise ValueError(_("f(x) has shape {shape} but dout has shape {dout_shape}; they "
+                               "must match.").format(shape=out.shape, dout_shape=dout.shape))
         return float(np.sum(out * dout))
 
     return numerical_gradient(weighted, x, h)

@@ -3,66 +3,23 @@
 matplotlib is imported inside each function, so ``import bpcourse`` stays numpy-only.
 Every function takes an optional ``ax`` and returns the Axes it drew on.
 
-:func:`use_course_fonts` is where the course sets matplotlib's fonts: every figure here calls it,
-and so does a notebook that draws with ``plt`` itself (the zh edition's set-up cell, through
-``bpcourse.set_language``). It adds an installed CJK font behind matplotlib's own, so that a
-Chinese label is drawn with real glyphs instead of boxes and a "Glyph ... missing" warning.
+:func:`use_course_fonts` (from :mod:`bpcourse.fonts`) is where the course sets matplotlib's
+fonts: every figure here calls it, and so does a notebook that draws with ``plt`` itself (the zh
+edition's set-up cell, through ``bpcourse.set_language``). It adds an installed CJK font behind
+matplotlib's own, so that a Chinese label is drawn with real glyphs instead of boxes.
+
+Every title, axis label and legend is English wrapped in ``_()`` and translated when the figure
+is drawn, so the same call draws a Chinese figure in a kernel that speaks Chinese.
 """
 
 from __future__ import annotations
 
-# CJK families to fall back to, best first: Debian's fonts-noto-cjk (its .ttc files show up as
-# the JP face), conda-forge's font-ttf-noto-cjk, and the fonts macOS and Windows ship.
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Sans CJK KR",
-             "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-             "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Microsoft YaHei", "SimHei",
-             "Arial Unicode MS")
+from .fonts import CJK_FONTS, cjk_font, use_course_fonts
+from .i18n import _
 
-
-def cjk_font() -> str | None:
-    """The installed CJK font family matplotlib will fall back to, or None when there is none
-    (then ``scripts/system-deps.sh fonts`` says how to install one)."""
-    from matplotlib import font_manager
-
-    for attempt in range(2):
-        installed = {font.name for font in font_manager.fontManager.ttflist}
-        listed = [name for name in CJK_FONTS if name in installed]
-        other = sorted(name for name in installed if "CJK" in name and "Mono" not in name)
-        if listed or other or attempt:
-            return (listed + other + [None])[0]
-        # matplotlib's font list is cached from its first run: a font installed since is not in
-        # it. Add the files of the packages the set-up installs (Debian's, conda-forge's).
-        for path in _cjk_font_files():
-            font_manager.fontManager.addfont(str(path))
-    return None
-
-
-def _cjk_font_files() -> list:
-    import sys
-    from pathlib import Path
-
-    places = [(Path("/usr/share/fonts"), "**/NotoSansCJK-Regular.ttc"),
-              (Path(sys.prefix) / "fonts", "NotoSansCJK*-VF.otf*")]
-    return [path for folder, pattern in places if folder.is_dir()
-            for path in sorted(folder.glob(pattern))]
-
-
-def use_course_fonts() -> str | None:
-    """Put the installed CJK font right behind the default font family (idempotent).
-
-    matplotlib (3.6 and later) falls back glyph by glyph along the list ``font.family``: Latin
-    text keeps its usual look, Chinese characters come from the CJK font.
-
-    Returns:
-        The CJK family used, or None when none is installed (nothing changes then).
-    """
-    import matplotlib
-
-    font = cjk_font()
-    families = list(matplotlib.rcParams["font.family"])
-    if font is not None and font not in families:
-        matplotlib.rcParams["font.family"] = [*families, font]
-    return font
+__all__ = ["CJK_FONTS", "cjk_font", "use_course_fonts", "activation_curves", "gradient_errors",
+           "loss_curve", "decision_boundary", "step_size_errors", "cost_vs_params", "plot_cost",
+           "plot_backward_ratio", "plot_passes", "plot_memory"]
 
 
 def _axes(ax):
@@ -89,7 +46,8 @@ def activation_curves(functions: dict, x=None, ax=None):
     x = np.linspace(-5, 5, 400) if x is None else np.asarray(x, dtype=float)
     for i, (name, (f, df)) in enumerate(functions.items()):
         line, = ax.plot(x, f(x), color=f"C{i}", label=name)
-        ax.plot(x, df(x), color=line.get_color(), linestyle="--", label=f"{name}'  (derivative)")
+        ax.plot(x, df(x), color=line.get_color(), linestyle="--",
+                label=_("{name}'  (derivative)").format(name=name))
     ax.axhline(0, color="0.7", linewidth=0.8)
     ax.axvline(0, color="0.7", linewidth=0.8)
     ax.set_xlabel("x")
@@ -116,8 +74,9 @@ def gradient_errors(errors: dict, tol: float = 1e-7, ax=None):
     colors = ["C2" if v < tol else "C3" for v in values]
     ax.bar(names, values, color=colors)
     ax.set_yscale("log")
-    ax.axhline(tol, color="0.3", linestyle="--", linewidth=1, label=f"tolerance {tol:.0e}")
-    ax.set_ylabel("relative error vs. central differences")
+    ax.axhline(tol, color="0.3", linestyle="--", linewidth=1,
+               label=_("tolerance {tol}").format(tol=f"{tol:.0e}"))
+    ax.set_ylabel(_("relative error vs. central differences"))
     ax.legend(frameon=False, fontsize="small")
     return ax
 
@@ -145,8 +104,8 @@ def loss_curve(losses, ax=None, label: str | None = None, smooth: int = 1):
         ax.plot(steps[smooth - 1:], np.convolve(losses, kernel, mode="valid"), label=label)
     else:
         ax.plot(steps, losses, label=label)
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss")
+    ax.set_xlabel(_("step"))
+    ax.set_ylabel(_("loss"))
     if label:
         ax.legend(frameon=False)
     return ax
@@ -209,16 +168,16 @@ def step_size_errors(hs, errors: dict, ax=None):
         err = np.maximum(np.asarray(err, dtype=float), 1e-17)  # an exact 0 has no logarithm
         best = int(np.argmin(err))
         line, = ax.loglog(hs, err, marker=".", markersize=3,
-                          label=f"{name}; best h ≈ {hs[best]:.0e}")
+                          label=_("{name}; best h ≈ {h}").format(name=name, h=f"{hs[best]:.0e}"))
         ax.plot(hs[best], err[best], marker="o", markersize=7, markerfacecolor="none",
                 color=line.get_color())
-    ax.set_xlabel("step h")
-    ax.set_ylabel("|estimate − exact derivative|")
+    ax.set_xlabel(_("step h"))
+    ax.set_ylabel(_("|estimate − exact derivative|"))
     ax.legend(frameon=False, fontsize="small")
     return ax
 
 
-def cost_vs_params(params, seconds, predicted=None, ax=None, label: str = "numeric gradient"):
+def cost_vs_params(params, seconds, predicted=None, ax=None, label: str | None = None):
     """Measured time against the number of parameters P, log-log.
 
     Args:
@@ -227,7 +186,7 @@ def cost_vs_params(params, seconds, predicted=None, ax=None, label: str = "numer
         predicted: optional (K,) times a model predicts (e.g. 2P × one forward pass), drawn
             dashed; without it a slope-1 guide (∝ P) is drawn.
         ax: matplotlib Axes to draw on (default: a new figure).
-        label: legend label of the measurements.
+        label: legend label of the measurements (default: "numeric gradient", translated).
 
     Returns:
         The Axes.
@@ -236,15 +195,15 @@ def cost_vs_params(params, seconds, predicted=None, ax=None, label: str = "numer
 
     ax = _axes(ax)
     params, seconds = np.asarray(params, dtype=float), np.asarray(seconds, dtype=float)
-    ax.loglog(params, seconds, marker="o", label=label)
+    ax.loglog(params, seconds, marker="o", label=_("numeric gradient") if label is None else label)
     if predicted is not None:
         ax.loglog(params, np.asarray(predicted, dtype=float), color="0.4", linestyle="--",
-                  marker="x", label="2P × one forward pass")
+                  marker="x", label=_("2P × one forward pass"))
     else:
         ax.loglog(params, seconds[-1] * params / params[-1], color="0.6", linestyle="--",
-                  linewidth=1, label="∝ P (slope 1)")
-    ax.set_xlabel("parameters P")
-    ax.set_ylabel("seconds")
+                  linewidth=1, label=_("∝ P (slope 1)"))
+    ax.set_xlabel(_("parameters P"))
+    ax.set_ylabel(_("seconds"))
     ax.legend(frameon=False, fontsize="small")
     return ax
 
@@ -268,8 +227,9 @@ def plot_cost(rows, ax=None):
     import numpy as np
 
     if not rows:
-        raise ValueError("plot_cost: rows is empty; measure some MLPs first "
-                         "(bpcourse.cost.sweep(bpcourse.cost.default_sizes())).")
+        raise ValueError(_("plot_cost: rows is empty; measure some MLPs first "
+                           "(bpcourse.cost.sweep(bpcourse.cost.default_sizes())).")
+                         )
     ax = _axes(ax)
     rows = sorted(rows, key=lambda r: r["params"])
     p = np.array([r["params"] for r in rows], dtype=float)
@@ -280,19 +240,21 @@ def plot_cost(rows, ax=None):
     fl_num = np.array([r["flops_numeric"] for r in rows], dtype=float)
     rate = float(np.max(fl_bp / t_bp))
 
-    ax.loglog(p, t_bp, "o", color="C0", label="backprop (measured)")
-    ax.loglog(p, fl_bp / rate, "-", color="C0", alpha=0.5, label="theory: 6nP FLOPs ≈ 3 forward")
+    ax.loglog(p, t_bp, "o", color="C0", label=_("backprop (measured)"))
+    ax.loglog(p, fl_bp / rate, "-", color="C0", alpha=0.5, label=_("theory: 6nP FLOPs ≈ 3 forward"))
     ax.loglog(p[~extrapolated], t_num[~extrapolated], "s", color="C3",
-              label="numeric (measured)")
+              label=_("numeric (measured)"))
     if extrapolated.any():
         ax.loglog(p[extrapolated], t_num[extrapolated], "s", markerfacecolor="none",
-                  color="C3", label="numeric (extrapolated from a sample)")
+                  color="C3", label=_("numeric (extrapolated from a sample)"))
     ax.loglog(p, fl_num / rate, "-", color="C3", alpha=0.5,
-              label="theory: 2P forward passes, 4nP² FLOPs")
-    ax.set_xlabel("parameters P")
-    ax.set_ylabel("seconds for all P gradients")
-    ax.set_title(f"numeric gradient vs backprop (batch n = {rows[0]['n']})", fontsize="medium")
-    ax.text(0.98, 0.02, f"theory lines at {rate / 1e9:.2f} GFLOP/s, backprop's best rate",
+              label=_("theory: 2P forward passes, 4nP² FLOPs"))
+    ax.set_xlabel(_("parameters P"))
+    ax.set_ylabel(_("seconds for all P gradients"))
+    ax.set_title(_("numeric gradient vs backprop (batch n = {n})").format(n=rows[0]["n"]),
+                 fontsize="medium")
+    ax.text(0.98, 0.02, _("theory lines at {rate} GFLOP/s, backprop's best rate").format(
+                rate=f"{rate / 1e9:.2f}"),
             transform=ax.transAxes, ha="right", va="bottom", fontsize="small", color="0.4")
     ax.legend(frameon=False, fontsize="small")
     return ax
@@ -312,16 +274,16 @@ def plot_backward_ratio(rows, ax=None):
     import numpy as np
 
     if not rows:
-        raise ValueError("plot_backward_ratio: rows is empty; measure some MLPs first.")
+        raise ValueError(_("plot_backward_ratio: rows is empty; measure some MLPs first."))
     ax = _axes(ax)
     rows = sorted(rows, key=lambda r: r["params"])
     p = np.array([r["params"] for r in rows], dtype=float)
-    ax.semilogx(p, [r["ratio_backward_forward"] for r in rows], "o-", label="measured (time)")
+    ax.semilogx(p, [r["ratio_backward_forward"] for r in rows], "o-", label=_("measured (time)"))
     ax.semilogx(p, [r["ratio_backward_forward_predicted"] for r in rows], "k--", linewidth=1,
-                label="predicted (exact FLOPs)")
-    ax.axhline(2, color="0.7", linewidth=0.8, label="the model's 4nP / 2nP = 2")
-    ax.set_xlabel("parameters P")
-    ax.set_ylabel("backward time / forward time")
+                label=_("predicted (exact FLOPs)"))
+    ax.axhline(2, color="0.7", linewidth=0.8, label=_("the model's 4nP / 2nP = 2"))
+    ax.set_xlabel(_("parameters P"))
+    ax.set_ylabel(_("backward time / forward time"))
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize="small")
     return ax
@@ -347,12 +309,12 @@ def plot_passes(p_values, passes: dict, seconds: dict, axes=None):
     for name in passes:
         ax_passes.loglog(p_values, passes[name], "o-", label=name)
         ax_time.loglog(p_values, seconds[name], "o-", label=name)
-    ax_passes.set_xlabel("inputs P")
-    ax_passes.set_ylabel("calls of f (passes)")
-    ax_passes.set_title("passes: forward P, numeric 2P, reverse 1")
-    ax_time.set_xlabel("inputs P")
-    ax_time.set_ylabel("seconds")
-    ax_time.set_title("time for the whole gradient")
+    ax_passes.set_xlabel(_("inputs P"))
+    ax_passes.set_ylabel(_("calls of f (passes)"))
+    ax_passes.set_title(_("passes: forward P, numeric 2P, reverse 1"))
+    ax_time.set_xlabel(_("inputs P"))
+    ax_time.set_ylabel(_("seconds"))
+    ax_time.set_title(_("time for the whole gradient"))
     for ax in axes:
         ax.legend(frameon=False, fontsize="small")
     return axes
@@ -373,13 +335,13 @@ def plot_memory(batches, counted, rows, ax=None):
     """
     ax = _axes(ax)
     mib = 2 ** 20
-    ax.plot(batches, [c / mib for c in counted], "k--", label="counted: cached activations")
-    ax.plot(batches, [r["kept"] / mib for r in rows], "o", label="measured: held after forward")
+    ax.plot(batches, [c / mib for c in counted], "k--", label=_("counted: cached activations"))
+    ax.plot(batches, [r["kept"] / mib for r in rows], "o", label=_("measured: held after forward"))
     ax.plot(batches, [r["peak_train"] / mib for r in rows], "s-",
-            label="measured: peak of a training step")
+            label=_("measured: peak of a training step"))
     ax.plot(batches, [r["peak_inference"] / mib for r in rows], "^-",
-            label="measured: peak of inference")
-    ax.set_xlabel("batch size n")
+            label=_("measured: peak of inference"))
+    ax.set_xlabel(_("batch size n"))
     ax.set_ylabel("MiB")
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize="small")

@@ -40,3 +40,29 @@ def test_unknown_benchmark_is_named():
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 2
     assert "--only" in proc.stderr and "B99" in proc.stderr
+
+
+def test_only_keeps_the_other_benchmarks_last_measurement(tmp_path):
+    """`--only B8` into a folder with an earlier report re-writes B8's row and section and keeps
+    every other benchmark's, dated, in id order."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import cases
+        import run
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    info = {"date (UTC)": "2026-01-01 00:00", "load average at start": "0.00 0.00 0.00"}
+    first = [cases.Result(b, f"title {b}", "goal", f"old {b}", True, f"section of old {b}")
+             for b in ("B1", "B8", "B10")]
+    run.write_report(first, info, tmp_path, 1.0)
+    info = {"date (UTC)": "2026-02-02 00:00", "load average at start": "1.00 1.00 1.00"}
+    run.write_report([cases.Result("B8", "title B8", "goal", "new B8", False, "section of new B8")],
+                     info, tmp_path, 1.0)
+    report = (tmp_path / "REPORT.md").read_text()
+    rows = [line.split(" | ")[0] for line in report.splitlines() if line.startswith("| B")]
+    assert rows == ["| B1", "| B8", "| B10"]
+    assert "new B8" in report and "old B8" not in report
+    assert "section of old B1" in report and "section of old B10" in report
+    assert report.index("## B1:") < report.index("## B8:") < report.index("## B10:")
+    assert report.count("Measured 2026-01-01 00:00 UTC") == 2
+    assert "Measured 2026-02-02 00:00 UTC" in report

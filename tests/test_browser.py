@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -45,7 +46,8 @@ CHROMIUM = os.environ.get("BPCOURSE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "artifacts" / "browser"
-NOTEBOOKS = [path.parent.name for path in course_notebooks(RELEASE)]
+NOTEBOOKS = [path.parent.name for path in course_notebooks(RELEASE, "en")]
+ZH_NOTEBOOKS = [path.parent.name for path in course_notebooks(RELEASE, "zh")]
 # The figures the course promises, by notebook number: at least one of each must render.
 PROMISED_FIGURES = {"01": "image/png", "02": "image/svg+xml", "03": "image/svg+xml",
                     "05": "image/png", "06": "image/png", "07": "image/png"}
@@ -57,13 +59,17 @@ KERNEL_WAIT_MS = 120_000  # a cold kernel start plus numpy/matplotlib imports on
 RUN_ALL_WAIT_MS = 600_000  # the notebooks' own demos; nbgrader interrupts a cell after 60 s
 VALIDATE_WAIT_MS = 600_000  # the server runs the whole notebook again
 
-KERNEL_READY_JS = r"""() => {
+KERNEL_READY_JS = r"""([idle, noKernel]) => {
   const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
   const status = [...document.querySelectorAll('#jp-main-statusbar .jp-StatusBar-TextItem')]
                    .map(item => item.textContent.trim());
   return indicator && indicator.getAttribute('data-status') === 'idle'
-         && status.some(text => / \| Idle$/.test(text) && !text.startsWith('No Kernel'));
+         && status.some(text => text.endsWith(' | ' + idle) && !text.startsWith(noKernel));
 }"""
+# The words the tests click or wait for, in JupyterLab's English UI and in its zh-CN language
+# pack (make lab-zh).
+UI = {"en": {"run": "Run", "run_all": "Run All Cells", "idle": "Idle", "no_kernel": "No Kernel"},
+      "zh": {"run": "运行", "run_all": "运行所有单元格", "idle": "空闲", "no_kernel": "无内核"}}
 RUN_STARTED_JS = r"""() => [...document.querySelectorAll(
     '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
     .some(p => /\[(\*|\d+)\]/.test(p.textContent))"""
@@ -170,7 +176,7 @@ def _api(server: LabServer, path: str, method: str = "GET"):
     return json.loads(body) if body else None
 
 
-def open_notebook(page, server: LabServer, path: str, n_cells: int) -> None:
+def open_notebook(page, server: LabServer, path: str, n_cells: int, ui: str = "en") -> None:
     """Open `path` in a fresh workspace; wait until all its cells are shown and the kernel idles."""
     page.goto(server.lab_url(path) + "&reset")
     page.wait_for_function(
@@ -178,7 +184,8 @@ def open_notebook(page, server: LabServer, path: str, n_cells: int) -> None:
         arg=[NOTEBOOK, n_cells], timeout=KERNEL_WAIT_MS)
     # The toolbar's indicator says idle before any kernel exists ("No Kernel | Initializing" in
     # the status bar), and Run All then runs nothing: wait for "<kernel name> | Idle".
-    page.wait_for_function(KERNEL_READY_JS, timeout=KERNEL_WAIT_MS)
+    page.wait_for_function(KERNEL_READY_JS, arg=[UI[ui]["idle"], UI[ui]["no_kernel"]],
+                           timeout=KERNEL_WAIT_MS)
 
 
 def show(page, locator) -> None:
@@ -201,10 +208,11 @@ def show(page, locator) -> None:
     assert on_screen, "could not scroll the output into view for the screenshot"
 
 
-def run_all_cells(page, name: str) -> None:
+def run_all_cells(page, name: str, ui: str = "en") -> None:
     """Run > Run All Cells, and wait until it is done; on a timeout, say where it stopped."""
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    words = UI[ui]
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{words['run']}$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{words['run_all']}$")).click()
     try:
         page.wait_for_function(RUN_STARTED_JS, timeout=KERNEL_WAIT_MS)
     except PlaywrightTimeout:
@@ -232,7 +240,7 @@ def click_validate(page) -> tuple[str, str, list[str]]:
 
 
 def close_dialog(page) -> None:
-    page.locator(".jp-Dialog-button", has_text="Ok").click()
+    page.locator(".jp-Dialog-button.jp-mod-accept").click()
     page.wait_for_selector("#validation-message", state="detached")
 
 
@@ -429,25 +437,123 @@ GLYPHS_DIFFER_FROM_TOFU_JS = r"""(text) => {
 }"""
 
 
-def test_the_zh_lab_shows_jupyterlab_in_chinese_with_real_glyphs(browser, tmp_path):
-    """`make lab-zh`'s JupyterLab: menus from the zh-CN language pack, drawn with a CJK font."""
+# The zh edition in `make lab-zh`'s JupyterLab: a solved notebook with figures, and a notebook
+# with a named mistake whose Validate must say it in Chinese.
+ZH_SOLVED = next((n for n in ZH_NOTEBOOKS if n.startswith("01")), None)
+ZH_MISTAKEN = next((n for n in ZH_NOTEBOOKS if n.startswith("04")), None)
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _with_a_named_mistake(name: str) -> tuple[dict, str]:
+    """The zh release of 04 with every answer filled in from its solution, except the linear
+    layer's, which has the corpus's first named mistake (dW transposed). Returns the notebook
+    and the English hint (which must not appear: the zh hint says it in Chinese)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from corpus import nb04
+        from corpus.build import Submission, build
+    finally:
+        sys.path.remove(str(ROOT / "tests"))
+    _, change, hint = nb04.MISTAKES["linear"][0]
+    sub = Submission("zh-browser", name, answers={"linear": change})
+    release = json.loads((RELEASE / name / f"{name}.ipynb").read_text(encoding="utf-8"))
+    solution = json.loads((SOLUTIONS / name / f"{name}.ipynb").read_text(encoding="utf-8"))
+    return build(sub, release, solution), hint
+
+
+@pytest.fixture(scope="module")
+def zh_course(tmp_path_factory) -> Path:
+    """make lab-zh's copy of the zh edition, with the zh solution of 01 beside its release and
+    04's release answered with one named mistake."""
+    assert ZH_SOLVED and ZH_MISTAKEN, f"the zh edition of 01 and 04 is not released: {ZH_NOTEBOOKS}"
+    root = tmp_path_factory.mktemp("course-zh")
+    make_work_copy(RELEASE, root, edition="zh")
+    shutil.copy(SOLUTIONS / ZH_SOLVED / f"{ZH_SOLVED}.ipynb",
+                root / ZH_SOLVED / f"{ZH_SOLVED}.solution.ipynb")
+    mistaken, _ = _with_a_named_mistake(ZH_MISTAKEN)
+    (root / ZH_MISTAKEN / f"{ZH_MISTAKEN}.mistake.ipynb").write_text(
+        json.dumps(mistaken, ensure_ascii=False), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def zh_server(zh_course, tmp_path_factory):
+    state = tmp_path_factory.mktemp("jupyter-zh")
     env = dict(os.environ)
     for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
-        env[var] = str(tmp_path / var.lower())
-    course = tmp_path / "course"
-    course.mkdir()
-    with LabServer("lab", course, state_dir=tmp_path / "lab", env=env, lang="zh",
-                   log_path=ARTIFACTS / "server-zh.log") as zh:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        try:
-            page.goto(zh.lab_url())
-            page.locator(".lm-MenuBar-itemLabel", has_text="文件").wait_for(timeout=120_000)
-            menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
-            assert {"文件", "编辑", "内核"} <= set(menus), f"menus not in Chinese: {menus}"
-            page.screenshot(path=str(ARTIFACTS / "lab-zh.png"))
-            assert page.evaluate(GLYPHS_DIFFER_FROM_TOFU_JS, "文件内核梯度"), (
-                "Chinese shows as boxes: install a CJK font (scripts/system-deps.sh fonts)")
-        finally:
-            context.close()
-    assert not zh.leftover_pids
+        env[var] = str(state / var.lower())
+        os.makedirs(env[var])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with LabServer("lab", zh_course, state_dir=state / "lab", env=env, lang="zh",
+                   log_path=ARTIFACTS / "server-zh.log") as lab:
+        yield lab
+    assert lab.process.returncode is not None, f"the server (PID {lab.pid}) is still running"
+    assert not lab.leftover_pids, f"kernels left running: {lab.leftover_pids}"
+
+
+@pytest.fixture
+def zh_page(browser, zh_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+    for session in _api(zh_server, "sessions"):
+        _api(zh_server, f"sessions/{session['id']}", method="DELETE")
+
+
+def test_the_zh_lab_shows_jupyterlab_in_chinese_with_real_glyphs(zh_server, zh_page):
+    """`make lab-zh`'s JupyterLab: menus from the zh-CN language pack, drawn with a CJK font."""
+    zh_page.goto(zh_server.lab_url())
+    zh_page.locator(".lm-MenuBar-itemLabel", has_text="文件").wait_for(timeout=120_000)
+    menus = zh_page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+    assert {"文件", "编辑", "内核"} <= set(menus), f"menus not in Chinese: {menus}"
+    zh_page.screenshot(path=str(ARTIFACTS / "lab-zh.png"))
+    assert zh_page.evaluate(GLYPHS_DIFFER_FROM_TOFU_JS, "文件内核梯度"), (
+        "Chinese shows as boxes: install a CJK font (scripts/system-deps.sh fonts)")
+
+
+def test_zh_solution_runs_with_chinese_prose_and_figures_and_validates(zh_course, zh_server,
+                                                                       zh_page):
+    name, page = ZH_SOLVED, zh_page
+    path = zh_course / name / f"{name}.solution.ipynb"
+    solution = nbformat.read(path, as_version=4)
+    open_notebook(page, zh_server, f"{name}/{name}.solution.ipynb", len(solution.cells), ui="zh")
+    heading = page.locator(f"{NOTEBOOK} .jp-MarkdownOutput h1").first.inner_text()
+    assert CJK.search(heading), f"{name}: the first heading is not Chinese: {heading!r}"
+    assert page.evaluate(GLYPHS_DIFFER_FROM_TOFU_JS, "".join(CJK.findall(heading))[:8])
+    run_all_cells(page, name, ui="zh")
+    figures = rendered_figures(page)
+    result, text, _ = click_validate(page)
+    close_dialog(page)
+    show(page, page.locator(f"{NOTEBOOK} .jp-OutputArea-output img").first)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-solution.png"))
+
+    ran = nbformat.read(path, as_version=4)
+    code = [(i, c) for i, c in enumerate(ran.cells) if c.cell_type == "code"]
+    printed = "".join(out.get("text", "") for _, c in code for out in c.outputs)
+    _record(f"{name}-solution", code_cells=len(code), errors=errors_in(code), validate=result,
+            figures={mime: sum(1 for f in figures if f[0] == mime) for mime in FIGURE_TYPES},
+            chinese_printed_lines=sum(bool(CJK.search(x)) for x in printed.splitlines()))
+    assert not errors_in(code), f"{name} solution: errors: {errors_in(code)}"
+    assert "Glyph" not in printed and "missing from" not in printed, (
+        f"{name}: matplotlib could not draw a Chinese character: {printed[-1500:]}")
+    assert CJK.search(printed), f"{name}: no Chinese in what the demo cells print"
+    assert figures and all(f[1] and f[2] for f in figures), f"{name}: figures {figures}"
+    assert len(figures) == saved_figures(ran)
+    assert result == "validation-success", f"{name}: Validate showed {result}:\n{text[:2000]}"
+
+
+def test_zh_validate_names_the_mistake_in_chinese(zh_course, zh_server, zh_page):
+    name, page = ZH_MISTAKEN, zh_page
+    nb = nbformat.read(zh_course / name / f"{name}.mistake.ipynb", as_version=4)
+    open_notebook(page, zh_server, f"{name}/{name}.mistake.ipynb", len(nb.cells), ui="zh")
+    run_all_cells(page, name, ui="zh")
+    result, text, failed = click_validate(page)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-mistake.png"))
+    close_dialog(page)
+    _, english_hint = _with_a_named_mistake(name)
+    _record(f"{name}-mistake", validate=result, failed_cells=len(failed), message=text[-800:])
+    assert result == "validation-failed", f"{name}: Validate showed {result}:\n{text[:2000]}"
+    assert "linear_backward" in text and "转置" in text, (
+        f"{name}: Validate does not name the transposed dW in Chinese:\n{text[-2000:]}")
+    assert english_hint not in text, f"{name}: the English hint in the zh edition:\n{text}"

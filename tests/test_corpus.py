@@ -18,6 +18,7 @@ machine; their test is skipped there, saying why.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import os
@@ -45,7 +46,7 @@ from corpus.build import (  # noqa: E402
 )
 from corpus.series import named_count  # noqa: E402
 
-from bpcourse.tools.course import assignments  # noqa: E402
+from bpcourse.tools.course import EDITIONS, assignments  # noqa: E402
 from bpcourse.tools.nbgrader_run import run_nbgrader  # noqa: E402
 from bpcourse.tools.notebook import cell_source, exercise_of_tests, load_notebook  # noqa: E402
 from bpcourse.tools.sandbox import unavailable_reason  # noqa: E402
@@ -62,7 +63,35 @@ NO_SANDBOX = unavailable_reason()
 LISTENER = socket.create_server(("127.0.0.1", 0))
 LISTENER.setblocking(False)
 ATTACKS = attacks.submissions(LISTENER.getsockname()[1])
-SUBMISSIONS = [s for m in MODULES for s in m.submissions()] + ([] if NO_SANDBOX else ATTACKS)
+ENGLISH = [s for m in MODULES for s in m.submissions()]
+ZH = EDITIONS["zh"]
+# BPCOURSE_CORPUS_ZH: "all" grades every notebook submission of the corpus in the zh edition
+# too; "sample" (the default: the suite has a 20-minute budget) the reference, the release and
+# the first two submissions that name a mistake, of every notebook that has a zh edition.
+ZH_CORPUS = os.environ.get("BPCOURSE_CORPUS_ZH", "sample")
+if ZH_CORPUS not in ("sample", "all"):
+    raise ValueError(f"BPCOURSE_CORPUS_ZH={ZH_CORPUS!r}: use 'sample' or 'all'")
+
+
+def zh_twin(sub):
+    """The same submission in the zh edition: same answers and edits, same expected points; its
+    hints are Chinese, so `test_zh_twins_get_chinese_hints` checks them instead of `problems`."""
+    return dataclasses.replace(sub, student=f"{sub.student}-zh", assignment=sub.assignment + ZH,
+                               hints={})
+
+
+def _zh_chosen(subs):
+    if ZH_CORPUS == "all":
+        return subs
+    named = [s for s in subs if s.hints]
+    return [s for s in subs if s.student.endswith(("-reference", "-release"))] + named[:2]
+
+
+ENGLISH_OF = {zh_twin(s).student: s for m in MODULES if m is not bad
+              and (ROOT / "solutions" / (m.A + ZH)).is_dir()
+              for s in _zh_chosen(m.submissions())}  # a zh twin's student -> its English one
+ZH_TWINS = [zh_twin(s) for s in ENGLISH_OF.values()]
+SUBMISSIONS = ENGLISH + ZH_TWINS + ([] if NO_SANDBOX else ATTACKS)
 
 
 def _solution(name: str) -> dict:
@@ -145,6 +174,32 @@ def test_feedback_shows_the_named_mistake(corpus):
         assert hint in text, hint
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("twin", ZH_TWINS, ids=[s.student for s in ZH_TWINS])
+def test_zh_twins_get_the_english_points_and_chinese_hints(corpus, twin):
+    """A submission graded in the zh edition scores exactly what it scores in English
+    (test_every_score_is_exact checks both against the same `expected`), and where the English
+    message names a mistake, the zh message says it in Chinese, not in English."""
+    outcomes, _, _, _ = corpus
+    english, zh = outcomes.get(ENGLISH_OF[twin.student].student), outcomes.get(twin.student)
+    assert english is not None and zh is not None, twin.student
+    assert zh.graded == english.graded and zh.exercises().keys() == english.exercises().keys()
+    assert {k: v[:2] for k, v in zh.exercises().items()} == {
+        k: v[:2] for k, v in english.exercises().items()}, twin.student
+    english_sub = ENGLISH_OF[twin.student]
+    if english_sub.base == "release":  # its message is the learner's NotImplementedError
+        return
+    for exercise, hint in english_sub.hints.items():
+        said = [r.message or "" for r in zh.results if r.exercise == exercise and r.message]
+        assert said, f"{twin.student}: {exercise} failed with no message"
+        assert all(CJK.search(m) for m in said), f"{twin.student}: {exercise}: {said}"
+        assert not any(hint.lower() in m.lower() for m in said), (
+            f"{twin.student}: {exercise}: the English hint {hint!r} in the zh edition: {said}")
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(NO_SANDBOX is not None, reason=f"no grading sandbox here: {NO_SANDBOX}")
 def test_every_attack_on_the_grader_fails(corpus):
@@ -182,9 +237,11 @@ def test_the_corpus_covers_what_the_issue_asks():
     counts = named_count(nb07.MISTAKES)  # the capstone: four for batch norm, three for the others
     assert counts["batchnorm"] >= 4 and min(counts.values()) >= 3, counts
     assert set(counts) == set(nb07.ALTERNATIVES)
-    solved = set(assignments(ROOT))
+    solved = set(assignments(ROOT, edition="en"))
     assert solved == {m.A for m in MODULES if m is not bad}, "a notebook without its corpus"
-    for name in assignments(ROOT):
+    zh = {name[:-len(ZH)] for name in assignments(ROOT, edition="zh")}
+    assert zh == {sub.assignment for sub in ENGLISH_OF.values()}, "a zh notebook without twins"
+    for name in assignments(ROOT, edition="en"):
         mine = {s.student.split("-", 1)[1] for s in SUBMISSIONS if s.assignment == name}
         assert {"reference", "release"} <= mine, name
         assert any(m.startswith("alternative-style") for m in mine), name

@@ -153,3 +153,93 @@ def test_bpcourse_grade_tells_the_editions_apart_by_file_name(tmp_path):
         TestResult("t1", "linear", 0, 2, "AssertionError: dW：形状不对。"),
         TestResult("t2", "linear", 0, 3, "AssertionError: dW：形状不对。可能的错误：转置了。")])
     assert out.exercises()["linear"][2].endswith("可能的错误：转置了。")
+
+
+@pytest.mark.slow
+def test_bpcourse_grade_of_a_zh_notebook_prints_its_table_in_chinese_with_the_same_points(
+        tmp_path):
+    from bpcourse import i18n
+    from bpcourse.tools.autograde import grade_notebook, grade_text, prepared_course
+
+    source = tmp_path / "source"
+    (source / "solutions").mkdir(parents=True)
+    (source / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    nbbuild.write("01_toy", _grading_cells(), root=source)
+    outcomes, texts = {}, {}
+    for name in ("01_toy", "01_toy_zh"):
+        release = nbformat.read(prepared_course(name, source) / "notebooks" / name
+                                / f"{name}.ipynb", 4)
+        for cell in release.cells:  # the same wrong answer in both editions: transposed
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == "grad_W":
+                cell.source = "def grad_W(x, dout):\n    return (x.T @ dout).T"
+        learner = tmp_path / "work" / f"{name}-Copy1.ipynb"
+        learner.parent.mkdir(exist_ok=True)
+        nbformat.write(release, learner)
+        outcomes[name] = grade_notebook(learner, root=source, cell_timeout=30)
+        texts[name] = grade_text(outcomes[name])
+    en, zh = outcomes["01_toy"], outcomes["01_toy_zh"]
+
+    assert en.graded and zh.graded
+    assert en.exercises()["grad_W"][:2] == zh.exercises()["grad_W"][:2] == (0.0, 4.0)
+    assert (en.score, en.max_score) == (zh.score, zh.max_score) == (0.0, 4.0)
+    assert texts["01_toy"].splitlines()[:4] == [
+        "01_toy: 0 / 4 points", "", "exercise     points  what failed",
+        "grad_W          0/4  dW: wrong shape. Expected (2, 4), got (4, 2). Likely mistake: "
+        "transposed: check"], texts["01_toy"]
+    zh_lines = texts["01_toy_zh"].splitlines()
+    # a Chinese character takes two columns: 得分 ends where 0/4 ends
+    assert zh_lines[:3] == ["01_toy_zh：0 / 4 分", "", "练习         得分  未通过的原因"], zh_lines
+    assert zh_lines[3].startswith("grad_W        0/4  dW：形状不对。应为 (2, 4)，实际为 (4, 2)。"
+                                  "可能的错误：转置了"), zh_lines
+    assert i18n.language() == "en", "grade_text speaks the edition's language only for its table"
+
+
+def _glossary_table(markdown: str) -> list[tuple[str, str]]:
+    """(English, 中文) rows of the table under a README's 术语表 heading."""
+    section = markdown.split("## 术语表", 1)[1].split("\n## ", 1)[0]
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")]
+            for line in section.splitlines() if line.startswith("|")]
+    header, rows = rows[0], [r for r in rows[1:] if not set("".join(r)) <= set("-: ")]
+    english, chinese = header.index("English"), header.index("中文")
+    return [(r[english], r[chinese]) for r in rows]
+
+
+@pytest.mark.parametrize("readme", ["README.md", "README.zh-CN.md"])
+def test_the_readmes_glossary_is_scripts_glossary(readme):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import glossary
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    assert _glossary_table((ROOT / readme).read_text(encoding="utf-8")) == glossary.TERMS, (
+        f"{readme}'s 术语表 differs from scripts/glossary.py: regenerate it with "
+        "`.venv/bin/python scripts/readme_glossary.py`")
+
+
+def _week(readme: str) -> dict[str, list[str]]:
+    """The `python -m bpcourse ...` lines of a README's week block (its first ```bash block
+    after the heading), by command."""
+    import shlex
+
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    heading = "### The week" if readme == "README.md" else "### 一周的流程"
+    block = text.split(heading, 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    lines = [shlex.split(line.split("  #", 1)[0]) for line in block.splitlines()
+             if line.startswith("python -m bpcourse ")]
+    return {words[3]: words[3:] for words in lines}
+
+
+def test_the_zh_readme_teaches_the_same_week_with_the_zh_assignment_ids():
+    english, chinese = _week("README.md"), _week("README.zh-CN.md")
+    assert list(chinese) == list(english) == ["release", "collect", "autograde", "manual-grade",
+                                              "feedback", "export"]
+    free = {"--comment", "--column"}  # words a teacher writes in their own language
+
+    def fixed(words: list[str]) -> list[str]:
+        words = [w for w in words if w != "--lang" and w not in EDITIONS]
+        return [w for i, w in enumerate(words) if i == 0 or words[i - 1] not in free]
+
+    for command, words in english.items():
+        assignment = words[1]
+        expected = [w.replace(assignment, assignment + EDITIONS["zh"]) for w in fixed(words)]
+        assert fixed(chinese[command]) == expected, command

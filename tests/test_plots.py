@@ -128,3 +128,81 @@ def test_a_figure_with_chinese_labels_renders_real_glyphs():
         ax.figure.canvas.draw()
     missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
     assert not missing, f"tofu boxes instead of Chinese: {missing[:3]}"
+
+
+def _cost_rows():
+    return [{"params": p, "n": 64, "t_backprop": 1e-4 * p / 100, "t_numeric": 1e-4 * p * p / 100,
+             "numeric_extrapolated": p > 1000, "flops_forward": 128 * p,
+             "flops_backward": 256 * p, "flops_numeric": 256 * p * p,
+             "ratio_backward_forward": 2.1, "ratio_backward_forward_predicted": 2.0}
+            for p in (100, 1000, 10000)]
+
+
+# Each course figure, drawn on small data, and words its Chinese version must show.
+_FIGURES = {
+    "activation_curves": (lambda: plots.activation_curves(
+        {"relu": (lambda v: np.maximum(v, 0), lambda v: (v > 0) * 1.0)}), ["relu'（导数）"]),
+    "gradient_errors": (lambda: plots.gradient_errors({"W1": 1e-10, "b1": 1e-3}),
+                        ["与中心差分相比的相对误差", "容差 1e-07"]),
+    "loss_curve": (lambda: plots.loss_curve(np.linspace(2, 0.1, 20)), ["步数", "损失"]),
+    "decision_boundary": (lambda: plots.decision_boundary(
+        lambda pts: (pts[:, 0] > 0).astype(int), *spiral(10, 2, seed=0), resolution=20), []),
+    "step_size_errors": (lambda: plots.step_size_errors(
+        np.logspace(-8, -1, 8), {"central": np.logspace(-8, -1, 8)}),
+        ["步长 h", "|估计值 − 精确导数|", "central；最佳 h ≈ 1e-08"]),
+    "cost_vs_params": (lambda: plots.cost_vs_params([10, 100], [1e-3, 1e-2]),
+                       ["参数量 P", "秒", "数值梯度", "∝ P（斜率 1）"]),
+    "plot_cost": (lambda: plots.plot_cost(_cost_rows()),
+                  ["数值梯度与反向传播（批量 n = 64）", "反向传播（实测）",
+                   "全部 P 个梯度所需的秒数", "数值梯度（由抽样外推）"]),
+    "plot_backward_ratio": (lambda: plots.plot_backward_ratio(_cost_rows()),
+                            ["反向传播时间 / 前向传播时间", "实测（时间）"]),
+    "plot_passes": (lambda: plots.plot_passes([2, 4], {"reverse": [1, 1]},
+                                              {"reverse": [0.1, 0.1]}),
+                    ["输入个数 P", "f 的调用次数（遍数）", "计算整个梯度所需的时间"]),
+    "plot_memory": (lambda: plots.plot_memory(
+        [8, 16], [1, 2], [{"kept": 1, "peak_train": 2, "peak_inference": 1}] * 2),
+        ["批量大小 n", "计算值：缓存的激活值", "实测：一个训练步的峰值"]),
+}
+
+
+def _words(fig) -> list[str]:
+    """Every text a figure shows: titles, axis labels, legends, free text (not tick labels)."""
+    texts = []
+    for ax in fig.axes:
+        texts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
+                  *(t.get_text() for t in ax.texts)]
+        if ax.get_legend() is not None:
+            texts += [t.get_text() for t in ax.get_legend().get_texts()]
+    return [t for t in texts if t]
+
+
+def test_every_course_figure_is_listed_here():
+    drawing = {name for name in plots.__all__ if name not in ("CJK_FONTS", "cjk_font",
+                                                              "use_course_fonts")}
+    assert set(_FIGURES) == drawing, "a new figure in bpcourse.plots: add it to _FIGURES"
+
+
+@pytest.mark.parametrize("name", sorted(_FIGURES))
+def test_a_course_figure_in_chinese_has_chinese_words_drawn_with_real_glyphs(name):
+    import warnings
+
+    from bpcourse import i18n
+
+    draw, chinese = _FIGURES[name]
+    english = _words(np.atleast_1d(draw())[0].figure)
+    i18n.set_language("zh_CN")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph ... missing from font(s)" fails the test
+            fig = np.atleast_1d(draw())[0].figure
+            fig.canvas.draw()
+    finally:
+        i18n.set_language("en")
+    words = _words(fig)
+    assert len(words) == len(english), (words, english)
+    for text in chinese:
+        assert text in words, f"{name}: {text!r} not among {words}"
+    untranslated = [w for w in words if w in english and any(c.isalpha() and c.isascii()
+                                                            for c in w) and w not in chinese]
+    assert all(w in ("x", "MiB", "relu", "reverse") for w in untranslated), untranslated

@@ -12,14 +12,16 @@ import numpy as np
 
 from .. import check as _check
 from .. import numgrad as _numgrad
+from ..i18n import _
 from .toolkit import assert_own_work, expect, require_written, rng_for
 
 __all__ = ["test_numerical_gradient", "test_numerical_gradient_step", "test_rel_error",
-           "require_written"]
+           "check_unchanged", "check_rel_error_example", "require_written"]
 
 # Captured at import, so a notebook cell that reassigns them cannot change the oracle.
 _exp, _abs, _max, _maximum, _mean, _sum = np.exp, np.abs, np.max, np.maximum, np.mean, np.sum
 _array, _asarray, _array_equal, _isfinite = np.array, np.asarray, np.array_equal, np.isfinite
+_ndim, _shape = np.ndim, np.shape
 
 
 
@@ -97,25 +99,37 @@ def _call(numerical_gradient, f, x, **kw):
     try:
         return numerical_gradient(f, x, **kw)
     except NotImplementedError:
-        raise AssertionError("numerical_gradient is not written yet: its answer cell still "
-                             "raises NotImplementedError.") from None
+        raise AssertionError(_("numerical_gradient is not written yet: its answer cell still "
+                               "raises NotImplementedError.")) from None
     except AssertionError:
         raise
     except Exception as err:  # the learner's code crashed: say where, not a bare traceback
-        raise AssertionError(
-            f"numerical_gradient raised {type(err).__name__}: {err} (x of shape {x.shape}). "
-            "Loop over every index of x with np.ndindex(x.shape) and call f(x) on the whole "
-            "array.") from None
+        raise AssertionError(_(
+            "numerical_gradient raised {error}: {message} (x of shape {shape}). Loop over every "
+            "index of x with np.ndindex(x.shape) and call f(x) on the whole array.").format(
+                error=type(err).__name__, message=err, shape=x.shape)) from None
+
+
+def check_unchanged(x, x_before, name: str) -> None:
+    """Fail, naming the likely mistake, when the learner's call left x changed.
+
+    Args:
+        x: the array the learner's numerical_gradient was given, after the call.
+        x_before: a copy taken before the call.
+        name: what the message calls the call, e.g. "numerical_gradient".
+    """
+    if not _array_equal(x, x_before):
+        raise AssertionError(_(
+            "{name}: x was changed by the call. Likely mistake: the input is not restored: "
+            "after evaluating f at x[i] + h and x[i] - h, set x[i] back to its old value."
+        ).format(name=name))
 
 
 def _check_result(got, x, x_before, name):
-    if not _array_equal(x, x_before):
-        raise AssertionError(
-            f"{name}: x was changed by the call. Likely mistake: the input is not restored: "
-            "after evaluating f at x[i] + h and x[i] - h, set x[i] back to its old value.")
+    check_unchanged(x, x_before, name)
     if got is x:
-        raise AssertionError(f"{name}: returned x itself; return a new array "
-                             "(np.zeros_like(x)) holding the gradient.")
+        raise AssertionError(_("{name}: returned x itself; return a new array "
+                               "(np.zeros_like(x)) holding the gradient.").format(name=name))
 
 
 def test_numerical_gradient(numerical_gradient, seeds=(1, 2, 3, 4, 5)) -> None:
@@ -134,27 +148,27 @@ def test_numerical_gradient(numerical_gradient, seeds=(1, 2, 3, 4, 5)) -> None:
             shape = (shape[0], shape[1] + 1)  # non-square
         f, x, exact = _smooth_problem(rng, shape)
         x_before = x.copy()
-        name = f"numerical_gradient (x of shape {shape}, seed {seed})"
+        name = _("numerical_gradient (x of shape {shape}, seed {seed})").format(
+            shape=shape, seed=seed)
         got = _call(numerical_gradient, f, x)
         _check_result(got, x, x_before, name)
         h = 1e-5
         mistakes = [
-            ("a forward difference (f(x+h) - f(x)) / h: its error is of order h; use the "
-             "central difference (f(x+h) - f(x-h)) / (2h), whose error is of order h²",
+            (_("a forward difference (f(x+h) - f(x)) / h: its error is of order h; use the "
+               "central difference (f(x+h) - f(x-h)) / (2h), whose error is of order h²"),
              _forward_difference(f, x, h)),
-            ("divided by h instead of 2h: the two evaluations are 2h apart",
-             2 * exact(x)),
-            ("the input is not restored: after evaluating f at x[i] + h and x[i] - h, set x[i] "
-             "back to its old value before moving to the next element",
+            (_divided_by_h(), 2 * exact(x)),
+            (_("the input is not restored: after evaluating f at x[i] + h and x[i] - h, set "
+               "x[i] back to its old value before moving to the next element"),
              _not_restored(f, x, h)),
-            ("the whole array was perturbed at once (x + h): perturb ONE element at a time, "
-             "x[i] += h, so each entry gets its own partial derivative",
+            (_("the whole array was perturbed at once (x + h): perturb ONE element at a time, "
+               "x[i] += h, so each entry gets its own partial derivative"),
              _central(f, x, h, _whole_array)),
         ]
         if ndim > 1:
             mistakes.append((
-                "the loop runs over the first axis only (for i in range(len(x))), so x[i] is a "
-                "whole row: loop over every element with np.ndindex(x.shape)",
+                _("the loop runs over the first axis only (for i in range(len(x))), so x[i] is "
+                  "a whole row: loop over every element with np.ndindex(x.shape)"),
                 _central(f, x, h, _first_axis_only)))
         expect(got, exact(x), name, mistakes=mistakes, tol=1e-6)
 
@@ -172,18 +186,23 @@ def test_numerical_gradient_step(numerical_gradient, seeds=(11, 12, 13)) -> None
             return float(_sum(c * v**3))
 
         x_before = x.copy()
-        name = f"numerical_gradient(f, x, h={h:g}) (x of shape {shape}, seed {seed})"
+        name = _("numerical_gradient(f, x, h={h}) (x of shape {shape}, seed {seed})").format(
+            h=f"{h:g}", shape=shape, seed=seed)
         got = _call(numerical_gradient, f, x, h=h)
         _check_result(got, x, x_before, name)
         expected = 3 * c * x**2 + c * h**2
         mistakes = [
-            ("the h argument is ignored: use the step that was passed in, not a fixed 1e-5",
+            (_("the h argument is ignored: use the step that was passed in, not a fixed 1e-5"),
              3 * c * x**2 + c * 1e-10),
-            ("a forward difference (f(x+h) - f(x)) / h: use the central difference "
-             "(f(x+h) - f(x-h)) / (2h)", 3 * c * x**2 + 3 * c * x * h + c * h**2),
-            ("divided by h instead of 2h: the two evaluations are 2h apart", 2 * expected),
+            (_("a forward difference (f(x+h) - f(x)) / h: use the central difference "
+               "(f(x+h) - f(x-h)) / (2h)"), 3 * c * x**2 + 3 * c * x * h + c * h**2),
+            (_divided_by_h(), 2 * expected),
         ]
         expect(got, expected, name, mistakes=mistakes, tol=1e-8)
+
+
+def _divided_by_h() -> str:
+    return _("divided by h instead of 2h: the two evaluations are 2h apart")
 
 
 # ----- rel_error -----
@@ -221,38 +240,67 @@ def test_rel_error(rel_error, seeds=(21, 22, 23, 24)) -> None:
         shape = tuple(int(n) for n in rng.integers(2, 6, size=1 + seed % 2))
         a, b = _rel_error_problem(rng, shape, opposite=seed % 4 == 0)
         a_before, b_before = a.copy(), b.copy()
-        name = f"rel_error (arrays of shape {shape}, seed {seed})"
+        name = _("rel_error (arrays of shape {shape}, seed {seed})").format(
+            shape=shape, seed=seed)
         try:
             got = rel_error(a, b)
         except NotImplementedError:
-            raise AssertionError("rel_error is not written yet: its answer cell still raises "
-                                 "NotImplementedError.") from None
+            raise AssertionError(_("rel_error is not written yet: its answer cell still raises "
+                                   "NotImplementedError.")) from None
         except Exception as err:
-            raise AssertionError(
-                f"{name} raised {type(err).__name__}: {err}. Use numpy's elementwise "
-                "np.maximum(1e-8, ...) (Python's max() does not work on arrays).") from None
+            raise AssertionError(_(
+                "{name} raised {error}: {message}. Use numpy's elementwise np.maximum(1e-8, ...) "
+                "(Python's max() does not work on arrays).").format(
+                    name=name, error=type(err).__name__, message=err)) from None
         if not (_array_equal(a, a_before) and _array_equal(b, b_before)):
-            raise AssertionError(f"{name}: the inputs a and b were changed; compute on copies.")
+            raise AssertionError(_("{name}: the inputs a and b were changed; compute on "
+                                   "copies.").format(name=name))
         arr = _asarray(got, dtype=float) if got is not None else None
         if arr is None:
-            raise AssertionError(f"{name}: got None. Did the function forget to `return`?")
+            raise AssertionError(_("{name}: got None. Did the function forget to "
+                                   "`return`?").format(name=name))
         if arr.size != 1:
-            raise AssertionError(
-                f"{name}: returned an array of shape {arr.shape}; return one number, the max "
-                "over the elements (np.max(...)).")
+            raise AssertionError(_(
+                "{name}: returned an array of shape {shape}; return one number, the max over "
+                "the elements (np.max(...)).").format(name=name, shape=arr.shape))
         if not _isfinite(arr).all():
-            raise AssertionError(
-                f"{name}: got {float(arr.reshape(-1)[0])}. Likely mistake: 0/0 where a and b "
-                "are both 0: divide by np.maximum(1e-8, |a| + |b|), not by |a| + |b|.")
+            raise AssertionError(_no_floor(name, float(arr.reshape(-1)[0])))
         diff, size = _abs(a - b), _abs(a) + _abs(b)
         ratio = diff / _maximum(1e-8, size)
         mistakes = [
-            ("the mean over elements instead of the max", _mean(ratio)),
-            ("|a + b| in the denominator instead of |a| + |b|",
+            (_mean_not_max(), _mean(ratio)),
+            (_("|a + b| in the denominator instead of |a| + |b|"),
              _max(diff / _maximum(1e-8, _abs(a + b)))),
-            ("no abs in the numerator: use |a - b|", _max((a - b) / _maximum(1e-8, size))),
-            ("the ratio of the maxima, max|a-b| / max(|a|+|b|): divide element by element, "
-             "then take the max", _max(diff) / max(1e-8, float(_max(size)))),
+            (_("no abs in the numerator: use |a - b|"), _max((a - b) / _maximum(1e-8, size))),
+            (_("the ratio of the maxima, max|a-b| / max(|a|+|b|): divide element by element, "
+               "then take the max"), _max(diff) / max(1e-8, float(_max(size)))),
         ]
         expect(_array([float(arr.reshape(-1)[0])]), _array([_max(ratio)]), name,
                mistakes=[(hint, _array([wrong])) for hint, wrong in mistakes], tol=1e-9)
+
+
+def _mean_not_max() -> str:
+    return _("the mean over elements instead of the max")
+
+
+def _no_floor(name: str, got: float) -> str:
+    return _("{name}: got {got}. Likely mistake: 0/0 where a and b are both 0: divide by "
+             "np.maximum(1e-8, |a| + |b|), not by |a| + |b|.").format(name=name, got=got)
+
+
+def check_rel_error_example(got, a, b) -> None:
+    """The visible test of rel_error: ``got = rel_error(a, b)`` on the notebook's small example.
+
+    Fails when got is not one number (0-d), when it is NaN or inf (the 1e-8 floor is missing),
+    or when it differs from the max of the elementwise ratios, naming the mean instead of the
+    max. The reference is computed here from a and b, not by the learner's code.
+    """
+    if _ndim(got) != 0:
+        raise AssertionError(_("rel_error must return one number, got shape {shape}").format(
+            shape=_shape(got)))
+    if not _isfinite(got):
+        raise AssertionError(_no_floor("rel_error", float(got)))
+    diff, size = _abs(a - b), _abs(a) + _abs(b)
+    ratio = diff / _maximum(1e-8, size)
+    expect(_array([float(got)]), _array([_max(ratio)]), "rel_error", tol=1e-12,
+           mistakes=[(_mean_not_max(), _array([_mean(ratio)]))])

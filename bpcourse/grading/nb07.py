@@ -15,10 +15,11 @@ import numpy as np
 
 from .. import layers as _reference
 from .. import nn as _nn
+from ..i18n import _
 from ..numgrad import numerical_gradient_array
-from .toolkit import assert_own_work, call, expect_array, require_written
+from .toolkit import assert_own_work, call, expect_array, passed, require_written
 
-__all__ = ["test_batchnorm", "test_layernorm", "test_conv1d", "require_written",
+__all__ = ["test_batchnorm", "test_layernorm", "test_conv1d", "require_written", "passed",
            "normalise", "conv1d", "numeric_gradient", "normalisation_mistakes", "conv1d_mistakes"]
 
 # Captured at import, like bpcourse.check, so a notebook cell that reassigns them (np.sqrt = ...)
@@ -72,28 +73,34 @@ def normalisation_mistakes(x, gamma, dout, eps, axis):
         return a.mean(axis=ax, keepdims=True)
 
     other = 1 - axis
-    stat = "the batch" if axis == 0 else "the row"
     n = "N" if axis == 0 else "D"
-    wrong_axis = "the statistics are taken over the wrong axis: " + (
-        "batch norm normalises each feature over the batch, axis 0" if axis == 0 else
-        "layer norm normalises each example over its features, so its sums go over axis 1 "
-        "(keepdims=True) and divide by D; this is batch norm's backward (axis 0)")
+    if axis == 0:
+        wrong_axis = _("the statistics are taken over the wrong axis: batch norm normalises each "
+                       "feature over the batch, axis 0")
+        mean_ignored = _("the mean's dependence on x is ignored: mu is a function of every x in "
+                         "the batch, so the path through the mean adds −mean(g)/std "
+                         "(g = dout · gamma)")
+    else:
+        wrong_axis = _("the statistics are taken over the wrong axis: layer norm normalises each "
+                       "example over its features, so its sums go over axis 1 (keepdims=True) "
+                       "and divide by D; this is batch norm's backward (axis 0)")
+        mean_ignored = _("the mean's dependence on x is ignored: mu is a function of every x in "
+                         "the row, so the path through the mean adds −mean(g)/std "
+                         "(g = dout · gamma)")
+    eps_forgotten = _("ε is forgotten in the backward pass: the forward divides by "
+                      "sqrt(var + eps), so the backward must too")
     pasted = [(wrong_axis, _staged_over_axis(centred, var, gamma, eps, dout, other))]
     return pasted + [
-        (f"the mean's dependence on x is ignored: mu is a function of every x in {stat}, so "
-         f"the path through the mean adds −mean(g)/std (g = dout · gamma)",
-         (g - x_hat * mean(g * x_hat)) / std),
-        ("the variance path is dropped: var depends on x too, its path adds "
-         "−x_hat · mean(g · x_hat)/std (g = dout · gamma)", (g - mean(g)) / std),
-        ("the mean and the variance are treated as constants (dx = dout · gamma / std): both "
-         "depend on x, and their paths add to the direct one", g / std),
-        (f"{n}−1 in the variance's derivative where the forward pass divides by {n} (the biased "
-         f"variance): d var / d x = 2 (x − mu) / {n}",
+        (mean_ignored, (g - x_hat * mean(g * x_hat)) / std),
+        (_("the variance path is dropped: var depends on x too, its path adds "
+           "−x_hat · mean(g · x_hat)/std (g = dout · gamma)"), (g - mean(g)) / std),
+        (_("the mean and the variance are treated as constants (dx = dout · gamma / std): both "
+           "depend on x, and their paths add to the direct one"), g / std),
+        (_("{n}−1 in the variance's derivative where the forward pass divides by {n} (the "
+           "biased variance): d var / d x = 2 (x − mu) / {n}").format(n=n),
          (g - mean(g) - x_hat * (g * x_hat).sum(axis=axis, keepdims=True) / (count - 1)) / std),
-        ("ε is forgotten in the backward pass: the forward divides by sqrt(var + eps), so the "
-         "backward must too", (g - mean(g) - x_hat * mean(g * x_hat)) / std0),
-        ("ε is forgotten in the backward pass: the forward divides by sqrt(var + eps), so the "
-         "backward must too", (g - mean(g) - centred * mean(g * centred) / var) / std0),
+        (eps_forgotten, (g - mean(g) - x_hat * mean(g * x_hat)) / std0),
+        (eps_forgotten, (g - mean(g) - centred * mean(g * centred) / var) / std0),
         (wrong_axis, (g - mean(g, other) - x_hat * mean(g * x_hat, other)) / std),
     ]
 
@@ -127,22 +134,22 @@ def _norm_case(forward, backward, name: str, axis: int, seed: int, n: int, d: in
     expect_array(dbeta, numeric_gradient(lambda v: normalise(x, gamma, v, used_eps, axis),
                                          beta.copy(), dout),
                  f"{name}_backward: dbeta{where}", batch_size=n, upstream=dout, mistakes=[
-                     ("dbeta averaged over the batch: beta is added to every row, so its "
-                      "gradients add, dbeta = dout.sum(axis=0)", dout.mean(axis=0)),
-                     ("dbeta summed over the wrong axis: beta is per feature, its gradient "
-                      "sums over the batch, axis 0", dout.sum(axis=1))])
+                     (_("dbeta averaged over the batch: beta is added to every row, so its "
+                        "gradients add, dbeta = dout.sum(axis=0)"), dout.mean(axis=0)),
+                     (_("dbeta summed over the wrong axis: beta is per feature, its gradient "
+                        "sums over the batch, axis 0"), dout.sum(axis=1))])
     expect_array(dgamma, numeric_gradient(lambda v: normalise(x, v, beta, used_eps, axis),
                                           gamma.copy(), dout),
                  f"{name}_backward: dgamma{where}", batch_size=n, mistakes=[
-                     ("dgamma uses x where x_hat belongs: gamma multiplies the normalised "
-                      "input, dgamma = (dout * x_hat).sum(axis=0)", (dout * x).sum(axis=0)),
-                     ("dgamma uses xc = x − mu where x_hat belongs: gamma multiplies the "
-                      "normalised input, dgamma = (dout * x_hat).sum(axis=0)",
+                     (_("dgamma uses x where x_hat belongs: gamma multiplies the normalised "
+                        "input, dgamma = (dout * x_hat).sum(axis=0)"), (dout * x).sum(axis=0)),
+                     (_("dgamma uses xc = x − mu where x_hat belongs: gamma multiplies the "
+                        "normalised input, dgamma = (dout * x_hat).sum(axis=0)"),
                       (dout * (x - x.mean(axis=axis, keepdims=True))).sum(axis=0)),
-                     ("dgamma summed over the wrong axis: gamma is per feature, its gradient "
-                      "sums over the batch, axis 0", (dout * x_hat).sum(axis=1)),
-                     ("x_hat is missing from dgamma: out = gamma · x_hat + beta, so "
-                      "dgamma = (dout * x_hat).sum(axis=0)", dout.sum(axis=0))])
+                     (_("dgamma summed over the wrong axis: gamma is per feature, its gradient "
+                        "sums over the batch, axis 0"), (dout * x_hat).sum(axis=1)),
+                     (_("x_hat is missing from dgamma: out = gamma · x_hat + beta, so "
+                        "dgamma = (dout * x_hat).sum(axis=0)"), dout.sum(axis=0))])
     expect_array(dx, numeric_gradient(lambda v: normalise(v, gamma, beta, used_eps, axis),
                                       x.copy(), dout),
                  f"{name}_backward: dx{where}", batch_size=n,
@@ -202,36 +209,36 @@ def conv1d_mistakes(x, w, dout):
     def dw_from(d, xs):  # d (N', C_out, T'), xs (N', C_in, T' + K − 1)
         return _einsum("not,nckt->ock", d, _windows(xs, k, d.shape[2]))
 
-    positions_hint = ("the weight gradient is not summed over positions: w is used at every "
-                      "position t, so its gradients add (+= over t, or a sum over t)")
-    batch_hint = ("the weight gradient is not summed over the batch: every example uses the "
-                  "same w, so its gradients add over n too")
+    positions_hint = _("the weight gradient is not summed over positions: w is used at every "
+                       "position t, so its gradients add (+= over t, or a sum over t)")
+    batch_hint = _("the weight gradient is not summed over the batch: every example uses the "
+                   "same w, so its gradients add over n too")
     dw = [(positions_hint, dw_from(dout[:, :, t_last:], x[:, :, t_last:t_last + k])),
           (positions_hint, dw_from(dout[:, :, :1], x[:, :, :k])),
           (batch_hint, dw_from(dout[-1:], x[-1:])),
           (batch_hint, dw_from(dout[:1], x[:1])),
-          ("the weight gradient is averaged over the batch: the 1/N belongs to the loss, not "
-           "to the layer", dw_from(dout, x) / n)]
-    overwritten = ("the input gradient is overwritten, not added: x[n, c, s] is in up to K "
-                   "windows (one per t = s − k), so its gradients add (dx[..., t:t + K] +=)")
+          (_("the weight gradient is averaged over the batch: the 1/N belongs to the loss, "
+             "not to the layer"), dw_from(dout, x) / n)]
+    overwritten = _("the input gradient is overwritten, not added: x[n, c, s] is in up to K "
+                    "windows (one per t = s − k), so its gradients add (dx[..., t:t + K] +=)")
     dx_flipped = _dx(dout, w[:, :, ::-1], x.shape)
     dx_shifted = _zeros(x.shape)  # x[s] given dout[s + k] instead of dout[s − k]
     for j in range(min(k, positions)):
         width = positions - j
         dx_shifted[:, :, :width] += _einsum("not,oc->nct", dout[:, :, j:j + width], w[:, :, j])
-    dx = [("the input gradient is not correlated correctly: the kernel is flipped. x[n, c, t + k] "
-           "met w[o, c, k], so dx[:, :, t + k] += dout[:, :, t] · w[:, :, k] (same k)",
-           dx_flipped),
-          ("the input gradient is not correlated correctly: x[s] fed the outputs t = s − k, so it "
-           "receives dout[t = s − k] · w[k], not dout[s + k]", dx_shifted),
+    dx = [(_("the input gradient is not correlated correctly: the kernel is flipped. "
+             "x[n, c, t + k] met w[o, c, k], so dx[:, :, t + k] += dout[:, :, t] · w[:, :, k] "
+             "(same k)"), dx_flipped),
+          (_("the input gradient is not correlated correctly: x[s] fed the outputs t = s − k, "
+             "so it receives dout[t = s − k] · w[k], not dout[s + k]"), dx_shifted),
           (overwritten, _dx_last_tap(dout, w, x.shape)),
           (overwritten, _dx_last_window(dout, w, x.shape))]
-    axes = ("the bias gradient is summed over the wrong axes: b[o] is added at every example "
-            "and every position, db = dout.sum(axis=(0, 2))")
+    axes = _("the bias gradient is summed over the wrong axes: b[o] is added at every example "
+             "and every position, db = dout.sum(axis=(0, 2))")
     db = [(axes, dout.sum(axis=(1, 2))), (axes, dout.sum(axis=0)), (axes, dout.sum(axis=2)),
           (axes, dout.sum(axis=(0, 1))),
-          ("the bias gradient is averaged: b's gradients add over examples and positions, "
-           "db = dout.sum(axis=(0, 2))", dout.mean(axis=(0, 2)))]
+          (_("the bias gradient is averaged: b's gradients add over examples and positions, "
+             "db = dout.sum(axis=(0, 2))"), dout.mean(axis=(0, 2)))]
     return dw, dx, db
 
 

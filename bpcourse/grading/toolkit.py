@@ -75,11 +75,10 @@ def assert_untampered() -> None:
     now = _watched()
     changed = [name for name, original in _PRISTINE.items() if now.get(name) is not original]
     if changed:
-        raise TamperingDetected(
-            "tampering detected: " + ", ".join(changed) + " was replaced after bpcourse was "
-            "imported. Restart the kernel and remove the code that reassigns it; grading "
-            "compares against the originals."
-        )
+        raise TamperingDetected(_(
+            "tampering detected: {names} was replaced after bpcourse was imported. Restart the "
+            "kernel and remove the code that reassigns it; grading compares against the "
+            "originals.").format(names=", ".join(changed)))
 
 
 def passed(what: str) -> None:
@@ -121,7 +120,8 @@ def expect(got, expected, name: str, *, mistakes=(), tol: float = 1e-6, **diagno
             wrong = np.asarray(wrong, dtype=float)
             if (got_arr is not None and got_arr.shape == wrong.shape
                     and _check.rel_error(got_arr, wrong) < tol):
-                raise _check.GradientMismatch(f"{name}: wrong. Likely mistake: {hint}.") from None
+                raise _check.GradientMismatch(_("{name}: wrong. Likely mistake: {hint}.")
+                                              .format(name=name, hint=hint)) from None
         raise failure from None
 
 
@@ -147,10 +147,11 @@ def assert_own_work(answer, *references) -> None:
             bpcourse.layers.linear_forward.
     """
     if _is_ours(answer):  # e.g. `linear_forward = layers.linear_forward`: the package's own
-        raise DelegationDetected(
-            f"{getattr(answer, '__name__', answer)} is {answer.__module__}."
-            f"{getattr(answer, '__qualname__', '')}, the package's reference implementation: "
-            "the exercise is to write it yourself, so this answer earns no points.")
+        raise DelegationDetected(_(
+            "{answer} is {reference}, the package's reference implementation: the exercise is "
+            "to write it yourself, so this answer earns no points.").format(
+                answer=getattr(answer, "__name__", answer),
+                reference=f"{answer.__module__}.{getattr(answer, '__qualname__', '')}"))
     functions = [answer] if not isinstance(answer, type) else [
         v for v in vars(answer).values() if hasattr(v, "__code__")]
     for fn in functions:
@@ -165,10 +166,10 @@ def assert_own_work(answer, *references) -> None:
             for ref in references:
                 if any(r is ref for r in reached):
                     label = f"{ref.__module__}.{ref.__qualname__}"
-                    raise DelegationDetected(
-                        f"{getattr(answer, '__name__', answer)} calls {label}, the package's "
-                        "reference implementation: the exercise is to write it yourself, so "
-                        "this answer earns no points.")
+                    raise DelegationDetected(_(
+                        "{answer} calls {reference}, the package's reference implementation: "
+                        "the exercise is to write it yourself, so this answer earns no points.")
+                        .format(answer=getattr(answer, "__name__", answer), reference=label))
 
 
 
@@ -185,16 +186,18 @@ def require_written(*answers) -> None:
         for f in functions:
             code = getattr(f, "__code__", None)
             if code is not None and "NotImplementedError" in code.co_names:
-                raise AssertionError(
-                    f"{getattr(fn, '__name__', fn)} is not written yet: replace "
-                    "`raise NotImplementedError()` with your code, run its cell, then this one.")
+                raise AssertionError(_(
+                    "{name} is not written yet: replace `raise NotImplementedError()` with your "
+                    "code, run its cell, then this one.").format(name=getattr(fn, "__name__", fn)))
 
 
-_WARNING_HINTS = {
-    "overflow": "exp overflowed: exp of a large number is inf",
-    "divide by zero": "log(0) or a division by 0: a probability underflowed to 0",
-    "invalid value": "inf / inf or inf − inf gave NaN, usually after exp overflowed",
-}
+def _warning_hints() -> dict[str, str]:
+    """A part of numpy's warning -> what it usually means, in the learner's language."""
+    return {
+        "overflow": _("exp overflowed: exp of a large number is inf"),
+        "divide by zero": _("log(0) or a division by 0: a probability underflowed to 0"),
+        "invalid value": _("inf / inf or inf − inf gave NaN, usually after exp overflowed"),
+    }
 
 
 def call(fn, name: str, *args, returns: int | None = None, warned: list | None = None):
@@ -221,21 +224,24 @@ def call(fn, name: str, *args, returns: int | None = None, warned: list | None =
             try:
                 result = fn(*args)
             except NotImplementedError:
-                raise AssertionError(
-                    f"{name} is not written yet (it raises NotImplementedError): replace "
-                    "`raise NotImplementedError()` with your code.") from None
+                raise AssertionError(_(
+                    "{name} is not written yet (it raises NotImplementedError): replace "
+                    "`raise NotImplementedError()` with your code.").format(name=name)) from None
             except AssertionError:
                 raise
             except Exception as error:
                 shapes = ", ".join(str(getattr(a, "shape", type(a).__name__)) for a in args)
-                raise AssertionError(f"{name} raised {type(error).__name__}: {error} "
-                                     f"(called with arguments of shapes {shapes}).") from error
+                raise AssertionError(_(
+                    "{name} raised {error_type}: {error} (called with arguments of shapes "
+                    "{shapes}).").format(name=name, error_type=type(error).__name__,
+                                         error=error, shapes=shapes)) from error
     if warned is not None:
         warned.extend(str(w.message) for w in caught)
     if returns is not None and not (isinstance(result, tuple) and len(result) == returns):
-        got = (f"a tuple of {len(result)}" if isinstance(result, tuple)
+        got = (_("a tuple of {count}").format(count=len(result)) if isinstance(result, tuple)
                else type(result).__name__)
-        raise AssertionError(f"{name} must return a tuple of {returns} values, got {got}.")
+        raise AssertionError(_("{name} must return a tuple of {returns} values, got {got}.")
+                             .format(name=name, returns=returns, got=got))
     return result
 
 
@@ -243,9 +249,10 @@ def fail_if_warned(name: str, warned: list, hint: str) -> None:
     """Raise an AssertionError naming the first numpy warning in `warned` and the fix `hint`."""
     if warned:
         message = warned[0]
-        why = next((w for key, w in _WARNING_HINTS.items() if key in message), message)
-        raise AssertionError(f"{name} is not numerically stable: numpy warned '{message}' "
-                             f"({why}). Likely fix: {hint}.")
+        why = next((w for key, w in _warning_hints().items() if key in message), message)
+        raise AssertionError(_("{name} is not numerically stable: numpy warned '{message}' "
+                               "({why}). Likely fix: {hint}.").format(
+                                   name=name, message=message, why=why, hint=hint))
 
 
 def _same_with_nan(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
@@ -279,10 +286,11 @@ def expect_array(got, expected, name: str, *, mistakes=(), tol: float = 1e-6,
             for hint, wrong in mistakes:
                 wrong = _asarray(wrong, dtype=float)
                 if not _all(_isfinite(wrong)) and _same_with_nan(got.astype(float), wrong, tol):
-                    raise _check.GradientMismatch(f"{name}: wrong. Likely mistake: {hint}.")
+                    raise _check.GradientMismatch(_("{name}: wrong. Likely mistake: {hint}.")
+                                                  .format(name=name, hint=hint))
             if nonfinite_hint:
-                raise _check.GradientMismatch(f"{name}: contains NaN or inf. Likely mistake: "
-                                              f"{nonfinite_hint}.")
+                raise _check.GradientMismatch(_("{name}: contains NaN or inf. Likely mistake: "
+                                                "{hint}.").format(name=name, hint=nonfinite_hint))
         return expect(got, expected, name, mistakes=mistakes, tol=tol, **diagnose_kw)
 
 
@@ -303,10 +311,11 @@ def expect_scalar(got, expected: float, name: str, *, mistakes=(), tol: float = 
         got = got.item()
     if isinstance(got, np.ndarray) or not isinstance(got, (int, float, np.number)) \
             or isinstance(got, (bool, np.bool_, complex, np.complexfloating)):
-        what = f"an array of shape {got.shape}" if isinstance(got, np.ndarray) else \
-            type(got).__name__
-        raise AssertionError(f"{name}: must be a single number (a float), got {what}. "
-                             "Reduce it with .mean() or .sum() over all elements.")
+        what = (_("an array of shape {shape}").format(shape=got.shape)
+                if isinstance(got, np.ndarray) else type(got).__name__)
+        raise AssertionError(_("{name}: must be a single number (a float), got {what}. Reduce "
+                               "it with .mean() or .sum() over all elements.").format(
+                                   name=name, what=what))
     return expect_array(_asarray(float(got)), _asarray(float(expected)), name,
                         mistakes=[(h, _asarray(float(w))) for h, w in mistakes], tol=tol,
                         batch_size=batch_size, nonfinite_hint=nonfinite_hint)

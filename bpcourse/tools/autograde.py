@@ -35,9 +35,10 @@ from pathlib import Path
 
 from nbgrader import __version__ as nbgrader_version
 
+from ..i18n import speaking
 from . import scores
 from .collect import collect, submitted_students
-from .course import EDITIONS, ROOT, assignments
+from .course import EDITIONS, ROOT, add_language_option, assignments, language_of
 from .gradebook import open_gradebook
 from .nbgrader_run import db_url_of, run_nbgrader
 from .outcome import NO_SANDBOX, Outcome, exit_code, format_by_exercise, format_outcome
@@ -247,8 +248,15 @@ def _cli_grade(argv: list[str]) -> int:
         out = grade_notebook(args.notebook, assignment=args.assignment, cell_timeout=args.timeout)
     except (FileNotFoundError, ValueError) as err:
         parser.error(str(err))
-    print(json.dumps(out.as_dict(), indent=1) if args.json else format_outcome(out))
+    print(json.dumps(out.as_dict(), indent=1) if args.json else grade_text(out))
     return exit_code([out])
+
+
+def grade_text(out: Outcome) -> str:
+    """What ``bpcourse grade`` prints: the table in the language of the assignment's edition
+    (a zh notebook's is Chinese, whatever BPCOURSE_LANG says); the points are the Outcome's."""
+    with speaking(language_of(out.assignment)):
+        return format_outcome(out)
 
 
 def _cli_autograde(argv: list[str]) -> int:
@@ -280,6 +288,7 @@ def _cli_autograde(argv: list[str]) -> int:
                         help="with --workers/--scheduler: regrade submissions already graded "
                              "from the same content (skipped otherwise)")
     parser.add_argument("--json", action="store_true", help="print the outcomes as JSON")
+    add_language_option(parser)
     box = parser.add_mutually_exclusive_group()
     box.add_argument("--no-sandbox", action="store_true",
                      help="run the kernels with your rights, as plain nbgrader does")
@@ -318,7 +327,8 @@ def _cli_autograde(argv: list[str]) -> int:
             print(json.dumps([o.as_dict() for o in outcomes], indent=1))
         else:
             order, sheets = scores.sheets(db_url, course, args.assignment)
-            print(format_by_exercise(outcomes, order, sheets, kept))
+            with speaking(args.lang):  # None: BPCOURSE_LANG's, else English
+                print(format_by_exercise(outcomes, order, sheets, kept))
     except (CourseError, RuntimeError) as err:
         print(f"bpcourse autograde: {' '.join(str(err).split())}", file=sys.stderr)
         return 1

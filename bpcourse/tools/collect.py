@@ -15,7 +15,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from .gradebook import open_gradebook
 from .nbgrader_run import reasons_from_log
 from .notebook import error_message, exercise_of_tests, load_notebook, nbgrader_meta
-from .outcome import Outcome, TestResult
+from .outcome import NO_AUTOGRADED_NOTEBOOK, NOT_IN_GRADEBOOK, Outcome, TestResult
 from .tamper import find_tampering
 
 
@@ -70,7 +70,7 @@ def _outcome(gb: Gradebook, course: Path, assignment: str, student: str,
     if failure:
         out.graded, out.reason = False, failure
     elif missing:
-        out.graded, out.reason = False, "no autograded notebook for " + ", ".join(missing)
+        out.graded, out.reason = False, NO_AUTOGRADED_NOTEBOOK.format(notebooks=", ".join(missing))
     if not out.graded:
         return out
     for name, owner in exercises.items():
@@ -80,7 +80,7 @@ def _outcome(gb: Gradebook, course: Path, assignment: str, student: str,
         try:
             sub_nb = gb.find_submission_notebook(name, assignment, student)
         except MissingEntry:
-            out.graded, out.reason, out.results = False, f"{name} is not in the gradebook", []
+            out.graded, out.reason, out.results = False, NOT_IN_GRADEBOOK.format(notebook=name), []
             return out
         order = list(owner) or sorted(g.name for g in sub_nb.grades)
         grades = {g.name: g for g in sub_nb.grades}

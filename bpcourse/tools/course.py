@@ -1,4 +1,5 @@
-"""The course on disk: its root folder, its assignments, and the environment nbgrader runs in.
+"""The course on disk: its root folder, its assignments, their editions (and so the language a
+tool speaks about them), and the environment nbgrader runs in.
 
 Everything that needs to know which notebooks the course has asks :func:`assignments`, so a new
 notebook cannot be forgotten by a hard-coded list; everything that starts nbgrader (or opens its
@@ -7,6 +8,7 @@ gradebook) takes its environment from :func:`nbgrader_env`.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -26,6 +28,30 @@ def edition_of(assignment: str) -> str:
         if suffix and assignment.endswith(suffix):
             return edition
     return "en"
+
+
+# The language (of bpcourse.set_language) each edition speaks.
+LANGUAGES = {"en": "en", "zh": "zh_CN"}
+
+
+def language_of_edition(edition: str) -> str:
+    """``"zh"`` -> ``"zh_CN"``, ``"en"`` -> ``"en"``."""
+    return LANGUAGES[edition]
+
+
+def language_of(assignment: str) -> str:
+    """The language a tool speaks about ``assignment``: its edition's (``"04_layers_zh"`` ->
+    ``"zh_CN"``, ``"04_layers"`` -> ``"en"``), as the language of ``bpcourse.set_language``."""
+    return language_of_edition(edition_of(assignment))
+
+
+def add_language_option(parser: argparse.ArgumentParser) -> None:
+    """``--lang en|zh``: the language of what an instructor command prints (default: the
+    variable BPCOURSE_LANG, else English). Words only: points, verdicts, exit codes, CSV columns
+    and JSON keys are the same in every language."""
+    parser.add_argument("--lang", choices=sorted(EDITIONS), default=None,
+                        help="language of the printed table and summary lines (default: "
+                             "$BPCOURSE_LANG, else en)")
 
 
 def assignments(root: Path = ROOT, folder: str = "solutions",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from ..i18n import _, speaking
+from .course import language_of
 from .notebook import hidden_lines, strip_ansi
 
 
@@ -15,6 +17,11 @@ class FeedbackTracebacks(NbGraderPreprocessor):
     tests. The frames of the learner's own code and the final "AssertionError: <hint>" stay.
     """
 
+    def preprocess(self, nb, resources):
+        # in the language of the assignment's edition
+        with speaking(language_of(resources.get("nbgrader", {}).get("assignment", ""))):
+            return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
         hidden = hidden_lines(cell.source) if cell.cell_type == "code" else []
         if not hidden:
@@ -22,7 +29,7 @@ class FeedbackTracebacks(NbGraderPreprocessor):
         for out in cell.get("outputs", []):
             if out.output_type == "error":
                 out.traceback = [
-                    "(a frame of the hidden tests, not shown)"
+                    _("(a frame of the hidden tests, not shown)")
                     if quotes_any(strip_ansi(frame), hidden) else frame
                     for frame in out.traceback]
         return cell, resources

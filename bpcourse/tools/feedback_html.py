@@ -28,6 +28,8 @@ from nbgrader.preprocessors import ClearHiddenTests as _NbgraderClearHiddenTests
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List
 
+from ..i18n import _, speaking
+from .course import language_of
 from .feedback import FeedbackTracebacks as _CourseFeedbackTracebacks
 
 _PRIORITY = ["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png",
@@ -89,12 +91,17 @@ class AltText(NbGraderPreprocessor):
 
     display_data_priority = List(_PRIORITY).tag(config=True)
 
+    def preprocess(self, nb, resources):
+        # in the language of the assignment's edition: a zh page gets Chinese alt texts
+        with speaking(language_of(resources.get("nbgrader", {}).get("assignment", ""))):
+            return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             text = "".join(data.get("text/plain", ""))
             said = text if text and not re.match(r"<[\w.<>]+ (at 0x|size )", text) else ""
-            alt = said or f"figure drawn by cell {index + 1}"
+            alt = said or _("figure drawn by cell {number}").format(number=index + 1)
             for mime in ("image/png", "image/jpeg"):
                 if mime in data:
                     meta = out.setdefault("metadata", {}).setdefault(mime, {})
@@ -106,18 +113,26 @@ class AltText(NbGraderPreprocessor):
         return cell, resources
 
 
-def mark_pending(page: str, pending: dict[str, float]) -> str:
-    """Show the cells in `pending` (grade_id -> points) as "pending" instead of a score of 0."""
+def mark_pending(page: str, pending: dict[str, float], assignment: str = "") -> str:
+    """Show the cells in `pending` (grade_id -> points) as "pending" instead of a score of 0,
+    in the language of `assignment`'s edition."""
+    with speaking(language_of(assignment)):
+        return _mark_pending(page, pending)
+
+
+def _mark_pending(page: str, pending: dict[str, float]) -> str:
+    word, by_hand = _("pending"), _("pending (graded by hand)")
     for grade_id in pending:
         gid = re.escape(html.escape(grade_id))
         # the table of contents: <a href="#id">Written response</a> (Score: 0.0 / 1.0)
         page = re.sub(rf'(href="#{gid}">[^<]*</a> \(Score: )[0-9.]+( / )',
-                      r"\1pending\2", page)
+                      lambda m: m[1] + word + m[2], page)
         # the cell's heading: <a name="id"></a> ... Score: 0.0 / 1.0
         page = re.sub(rf'(<a name="{gid}"></a>.*?Score: )[0-9.]+( / )',
-                      r"\1pending (graded by hand)\2", page, count=1, flags=re.S)
+                      lambda m: m[1] + by_hand + m[2], page, count=1, flags=re.S)
     total = sum(pending.values())
     if total:
+        note = _("{points} point(s) pending grading by hand").format(points=f"{total:g}")
         page = re.sub(r"(<h4>[^<]*\(Score: [0-9.]+ / [0-9.]+)\)",
-                      rf"\1, {total:g} point(s) pending grading by hand)", page, count=1)
+                      lambda m: f"{m[1]}, {html.escape(note)})", page, count=1)
     return page

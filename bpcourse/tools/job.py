@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .gradebook import Grades, read_grades
 from .nbgrader_run import reasons_from_log, run_nbgrader
+from .outcome import NO_AUTOGRADED_NOTEBOOK, NOT_AUTOGRADED
 
 Files = dict[str, tuple[bytes, int]]  # relative path -> (content, permission bits)
 
@@ -148,8 +149,8 @@ def grade_submission_job(job: SubmissionJob, kernel: KernelLaunch | None = None)
         notebooks = _notebook_names(job)
         missing = [n for n in notebooks if not (graded_dir / f"{n}.ipynb").exists()]
         if failure or missing or not graded_dir.is_dir():
-            result.reason = failure or ("no autograded notebook for " + ", ".join(missing)
-                                        if missing else "nbgrader did not autograde it")
+            result.reason = failure or (NO_AUTOGRADED_NOTEBOOK.format(notebooks=", ".join(missing))
+                                        if missing else NOT_AUTOGRADED)
         else:
             result.graded = True
             result.autograded = read_files(graded_dir)

@@ -37,7 +37,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .course import EDITIONS, ROOT, assignments, nbgrader_env
+from ..i18n import _, speaking
+from .course import EDITIONS, ROOT, assignments, language_of_edition, nbgrader_env
 
 RELEASE = ROOT / "notebooks"
 SOLUTIONS = ROOT / "solutions"
@@ -99,9 +100,10 @@ def make_work_copy(release: Path = RELEASE, work: Path = WORK,
     """
     if not course_notebooks(release, edition):
         if edition not in (None, "en"):
-            raise FileNotFoundError(
-                f"the {edition} edition is not built yet: no NN_topic{EDITIONS[edition]} "
-                f"notebooks in {release} (docs/editions.md says how to build it).")
+            raise FileNotFoundError(_(
+                "the {edition} edition is not built yet: no NN_topic{suffix} notebooks in "
+                "{release} (docs/editions.md says how to build it).").format(
+                    edition=edition, suffix=EDITIONS[edition], release=release))
         raise FileNotFoundError(
             f"no course notebooks (NN_topic/NN_topic.ipynb) in {release}; "
             "regenerate the release with `make release`, or check out notebooks/ from git.")
@@ -281,19 +283,25 @@ class LabServer:
 
 
 def _say_where(copy: WorkCopy, release: Path, edition: str = "en") -> None:
+    """Where the learner's copy is, in the edition's language (make lab-zh speaks Chinese)."""
     make = "make lab" if edition == "en" else f"make lab-{edition}"
-    print(f"Your copy of the course: {copy.work}")
-    if copy.copied:
-        names = sorted({p.relative_to(copy.work).parts[0] for p in copy.copied})
-        print(f"  copied from {release.name}/ just now: {', '.join(names)}")
-    if copy.kept:
-        print(f"  {len(copy.kept)} file(s) already there are kept as you left them; to start a "
-              f"notebook over, delete its folder in {copy.work.name}/ and run `{make}` again.")
-    print(f"  {copy.work.name}/ is git-ignored: your edits never touch the release in "
-          f"{release.name}/.")
     first = course_notebooks(copy.work, edition)[0]
     example = first.relative_to(ROOT) if first.is_relative_to(ROOT) else first
-    print(f"  Validate button: the visible tests. Full grade: make grade NB={example}\n")
+    lines = [_("Your copy of the course: {work}").format(work=copy.work)]
+    if copy.copied:
+        names = sorted({p.relative_to(copy.work).parts[0] for p in copy.copied})
+        lines.append("  " + _("copied from {release}/ just now: {names}").format(
+            release=release.name, names=", ".join(names)))
+    if copy.kept:
+        lines.append("  " + _("{count} file(s) already there are kept as you left them; to "
+                              "start a notebook over, delete its folder in {work}/ and run "
+                              "`{make}` again.").format(count=len(copy.kept),
+                                                        work=copy.work.name, make=make))
+    lines.append("  " + _("{work}/ is git-ignored: your edits never touch the release in "
+                          "{release}/.").format(work=copy.work.name, release=release.name))
+    lines.append("  " + _("Validate button: the visible tests. Full grade: make grade "
+                          "NB={example}").format(example=example) + "\n")
+    print("\n".join(lines))
 
 
 def cli(command: str, argv: list[str]) -> int:
@@ -318,12 +326,13 @@ def cli(command: str, argv: list[str]) -> int:
     lang = getattr(args, "lang", "en")
     if command == "lab":
         work = args.work.resolve() if args.work else work_folder(lang)
-        try:
-            copy = make_work_copy(RELEASE, work, lang)
-        except FileNotFoundError as error:
-            print(f"bpcourse lab: {error}", file=sys.stderr)
-            return 1
-        _say_where(copy, RELEASE, lang)
+        with speaking(language_of_edition(lang)):
+            try:
+                copy = make_work_copy(RELEASE, work, lang)
+            except FileNotFoundError as error:
+                print(f"bpcourse lab: {error}", file=sys.stderr)
+                return 1
+            _say_where(copy, RELEASE, lang)
         root_dir, state_dir = copy.work, copy.work / ".jupyter" / "learner"
         first = course_notebooks(copy.work, lang)[0]
         # First run: open notebook 01; later runs restore the learner's own tabs.
@@ -336,7 +345,8 @@ def cli(command: str, argv: list[str]) -> int:
     cmd = server_command(command, root_dir, state_dir=state_dir, port=args.port,
                          open_browser=not args.no_browser, default_url=default_url, lang=lang,
                          extra=args.jupyter_args)
-    print("Stop the server with Ctrl-C.\n", flush=True)
+    with speaking(language_of_edition(lang)):
+        print(_("Stop the server with Ctrl-C.") + "\n", flush=True)
     os.chdir(ROOT)  # nbgrader reads nbgrader_config.py from the server's working folder
     if os.name == "posix":  # become the server: Ctrl-C and kill PID reach Jupyter itself
         os.execve(cmd[0], cmd, server_env(command))

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .course import nbgrader_env
+from .outcome import IGNORED_INTERRUPT, KERNEL_DIED, NBGRADER_ERROR, NBGRADER_SEE_LOG
 
 
 def run_nbgrader(args: list[str], course: Path, env: dict | None = None,
@@ -58,16 +59,16 @@ def reasons_from_log(log: str, submitted: str = "submitted") -> dict[str, str]:
             chunk.append(line)
     close()
     for m in _FAILED.finditer(log):
-        reasons.setdefault(m.group(2), "nbgrader could not grade it (see the log)")
+        reasons.setdefault(m.group(2), NBGRADER_SEE_LOG)
     return reasons
 
 
 def explain(trace: str) -> str:
     """One line for an instructor from the traceback nbgrader logged."""
     if "DeadKernelError" in trace or "Kernel died" in trace:
-        return "the kernel died (os._exit, a crash or out of memory)"
+        return KERNEL_DIED
     if ("Timeout waiting for IOPub" in trace or "UnresponsiveKernel" in trace
             or "CellTimeoutError" in trace):
-        return "a cell kept running after the timeout and ignored the interrupt"
+        return IGNORED_INTERRUPT
     last = [line for line in trace.splitlines() if line.strip()]
-    return "nbgrader could not grade it: " + (last[-1].strip() if last else "unknown error")
+    return NBGRADER_ERROR.format(error=last[-1].strip() if last else "unknown error")

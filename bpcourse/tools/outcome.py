@@ -8,13 +8,71 @@ sandbox; 1 nbgrader itself failed.
 from __future__ import annotations
 
 import re
-import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 
-from .scores import Points, Sheet, cell_text
+from ..i18n import N_, _
+from .scores import Points, Sheet
 
 NOT_GRADED, TAMPERING = 3, 4
 NO_SANDBOX = 5  # bpcourse autograde --require-sandbox, where there is none
+
+# Why a submission is NOT GRADED. Stored in English (Outcome.reason, the gradebook, --json, the
+# export), shown in the reader's language by reason_text(); every tool builds its reasons from
+# these templates, so that each one has its translation.
+KERNEL_DIED = N_("the kernel died (os._exit, a crash or out of memory)")
+IGNORED_INTERRUPT = N_("a cell kept running after the timeout and ignored the interrupt")
+NBGRADER_ERROR = N_("nbgrader could not grade it: {error}")
+NBGRADER_SEE_LOG = N_("nbgrader could not grade it (see the log)")
+NOT_AUTOGRADED = N_("nbgrader did not autograde it")
+NO_AUTOGRADED_NOTEBOOK = N_("no autograded notebook for {notebooks}")
+NOT_IN_GRADEBOOK = N_("{notebook} is not in the gradebook")
+KILLED_WORKER = N_("its grading killed the worker process {times} times ({error}): it may use "
+                   "too much memory or kill processes")
+NO_WORKER_LEFT = N_("no Dask worker was left to grade it for {seconds} s (its processes were "
+                    "stopped from outside): grade it again")
+# A line of a learner's cell that reassigns what the grader relies on (bpcourse.tools.tamper).
+TAMPERED_LINE = N_("cell {cell}, line {line}: {code}")
+REASONS = (KERNEL_DIED, IGNORED_INTERRUPT, NBGRADER_ERROR, NBGRADER_SEE_LOG, NOT_AUTOGRADED,
+           NO_AUTOGRADED_NOTEBOOK, NOT_IN_GRADEBOOK, KILLED_WORKER, NO_WORKER_LEFT)
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)  # text, name, text, name, ..., text
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
+                              for i, p in enumerate(parts)) + r"\Z", re.S)
+
+
+def reason_text(reason: str | None) -> str:
+    """A stored (English) reason in the current language; one no template made stays as is."""
+    if not reason:
+        return _("unknown")
+    for template in REASONS:
+        found = _template_pattern(template).match(reason)
+        if found:
+            return _(template).format(**found.groupdict())
+    return reason
+
+
+def tampering_text(entry: str) -> str:
+    """A stored tampering entry, ``"[notebook: ]cell N, line L: code"``, in the current
+    language (the code as it is)."""
+    found = re.match(r"((?:[\w.-]+: )?)(.*)\Z", entry, re.S)
+    line = _template_pattern(TAMPERED_LINE).match(found[2])
+    return found[1] + _(TAMPERED_LINE).format(**line.groupdict()) if line else entry
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def ljust(text: str, columns: int) -> str:
+    return text + " " * max(0, columns - display_width(text))
+
+
+def rjust(text: str, columns: int) -> str:
+    return " " * max(0, columns - display_width(text)) + text
 
 
 @dataclass
@@ -87,87 +145,138 @@ def hint_of(message: str | None) -> str:
                   "", text)
 
 
+# A run of spaces, one Chinese character (or full-width punctuation), or a run of anything else.
+_TOKENS = re.compile(r"[^\S\n]+|[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+")
+
+
+def _wrap(text: str, columns: int) -> list[str]:
+    """``text`` in lines of at most ``columns`` terminal columns: at spaces, and between any two
+    Chinese characters (Chinese has no spaces between words)."""
+    lines, line = [], ""
+    for token in _TOKENS.findall(text):
+        if display_width(line + token) > columns and line.strip():
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
 def format_outcome(out: Outcome, width: int = 100) -> str:
-    """The self-study table: one row per exercise, points, and the hint for what failed."""
+    """The self-study table, in the current language: one row per exercise, points, and the
+    hint for what failed."""
     if not out.graded:
-        return f"{out.assignment}: NOT GRADED ({out.reason})"
-    rows = [f"{out.assignment}: {out.score:g} / {out.max_score:g} points", ""]
+        return _("{assignment}: NOT GRADED ({reason})").format(
+            assignment=out.assignment, reason=reason_text(out.reason))
+    rows = [_("{assignment}: {score} / {max_score} points").format(
+        assignment=out.assignment, score=f"{out.score:g}", max_score=f"{out.max_score:g}"), ""]
     table = out.exercises()
-    name_w = max([len("exercise")] + [len(n) for n in table])
+    head_exercise, head_points, head_failed = _("exercise"), _("points"), _("what failed")
+    name_w = max([display_width(head_exercise)] + [len(n) for n in table])
     left = name_w + 2 + 9 + 2
-    rows.append(f"{'exercise':<{name_w}}  {'points':>9}  what failed")
+    rows.append(f"{ljust(head_exercise, name_w)}  {rjust(head_points, 9)}  {head_failed}")
     for name, (score, top, msg) in table.items():
         pts = f"{score:g}/{top:g}"
-        lines = textwrap.wrap(hint_of(msg), max(40, width - left)) if score < top else ["ok"]
-        rows.append(f"{name:<{name_w}}  {pts:>9}  " + (lines[0] if lines else "failed"))
+        lines = _wrap(hint_of(msg), max(40, width - left)) if score < top else [_("ok")]
+        rows.append(f"{name:<{name_w}}  {pts:>9}  " + (lines[0] if lines else _("failed")))
         rows += [" " * left + line for line in lines[1:]]
     if out.tampering:
-        rows += ["", "tampering suspected (reassigns what the grader relies on):"]
-        rows += [f"  {t}" for t in out.tampering]
+        rows += ["", _("tampering suspected (reassigns what the grader relies on):")]
+        rows += [f"  {tampering_text(t)}" for t in out.tampering]
     return "\n".join(rows)
 
 
+def _no_submissions() -> str:
+    return _("no submissions found (submitted/<student>/<assignment>/ is empty)")
+
+
+def _tampering_mark(o: Outcome) -> str:
+    return (_("  [tampering: {count} line(s)]").format(count=len(o.tampering))
+            if o.tampering else "")
+
+
+def _tampering_lines(outcomes: list[Outcome]) -> list[str]:
+    return [_("tampering suspected, {student}: {line}").format(student=o.student,
+                                                               line=tampering_text(t))
+            for o in outcomes for t in o.tampering]
+
+
 def format_summary(outcomes: list[Outcome]) -> str:
-    """The instructor's table: one row per student, then who was not graded and why."""
+    """The instructor's table, in the current language: one row per student, then who was not
+    graded and why."""
     if not outcomes:
-        return "no submissions found (submitted/<student>/<assignment>/ is empty)"
+        return _no_submissions()
     rows = []
-    width = max([len("student")] + [len(o.student) for o in outcomes])
+    width = max([display_width(_("student"))] + [len(o.student) for o in outcomes])
     for o in outcomes:
         if o.graded:
             status = f"{o.score:g} / {o.max_score:g}"
         else:
-            status = f"NOT GRADED: {o.reason}"
-        rows.append(f"{o.student:<{width}}  {status}"
-                    + (f"  [tampering: {len(o.tampering)} line(s)]" if o.tampering else ""))
+            status = _("NOT GRADED: {reason}").format(reason=reason_text(o.reason))
+        rows.append(f"{ljust(o.student, width)}  {status}" + _tampering_mark(o))
     graded = sum(o.graded for o in outcomes)
-    rows.append(f"\n{graded} of {len(outcomes)} submission(s) graded"
-                + (f"; NOT GRADED: {', '.join(o.student for o in outcomes if not o.graded)} "
-                   "(fix or regrade these by hand; export would show them as 0)"
-                   if graded < len(outcomes) else ""))
-    for o in outcomes:
-        for t in o.tampering:
-            rows.append(f"tampering suspected, {o.student}: {t}")
-    return "\n".join(rows)
+    rows.append("\n" + _("{graded} of {total} submission(s) graded").format(
+        graded=graded, total=len(outcomes)))
+    if graded < len(outcomes):
+        rows[-1] += _("; NOT GRADED: {students} (fix or regrade these by hand; export would "
+                      "show them as 0)").format(
+                          students=", ".join(o.student for o in outcomes if not o.graded))
+    return "\n".join(rows + _tampering_lines(outcomes))
+
+
+def points_text(points: Points) -> str:
+    """:func:`bpcourse.tools.scores.cell_text` in the current language: "2/2", "pending/1",
+    "1/3+1 pending"."""
+    if points.pending and points.pending == points.max_score:
+        return _("pending/{max_score}").format(max_score=f"{points.max_score:g}")
+    text = f"{points.score:g}/{points.max_score:g}"
+    return text + (_(" +{pending} pending").format(pending=f"{points.pending:g}")
+                   if points.pending else "")
 
 
 def format_by_exercise(outcomes: list[Outcome], order: list[str],
                        sheets: dict[str, Sheet], kept: list[str] = ()) -> str:
-    """One row per student: points per exercise (the header names them), then the total;
-    points still to be graded by hand are "pending", never 0."""
+    """One row per student, in the current language: points per exercise (the header names
+    them), then the total; points still to be graded by hand are "pending", never 0."""
     if not outcomes:
-        return "no submissions found (submitted/<student>/<assignment>/ is empty)"
-    width = max([len("student")] + [len(o.student) for o in outcomes])
-    cells = {o.student: [cell_text(sheets[o.student].exercises.get(e, Points()))
+        return _no_submissions()
+    head_student, head_total = _("student"), _("total")
+    width = max([display_width(head_student)] + [len(o.student) for o in outcomes])
+    cells = {o.student: [points_text(sheets[o.student].exercises.get(e, Points()))
                          for e in order] for o in outcomes if o.graded and o.student in sheets}
-    widths = [max([len(e)] + [len(c[i]) for c in cells.values()]) for i, e in enumerate(order)]
-    def line(first: str, values: list[str], last: str) -> str:
-        return "  ".join([f"{first:<{width}}",
-                          *(f"{v:>{w}}" for v, w in zip(values, widths, strict=True)), last])
+    widths = [max([len(e)] + [display_width(c[i]) for c in cells.values()])
+              for i, e in enumerate(order)]
 
-    rows = [line("student", order, "total")]
+    def line(first: str, values: list[str], last: str) -> str:
+        return "  ".join([ljust(first, width),
+                          *(rjust(v, w) for v, w in zip(values, widths, strict=True)), last])
+
+    rows = [line(head_student, order, head_total)]
     for o in outcomes:
         if o.student not in cells:
-            why = o.reason or "not in the gradebook"
-            rows.append(f"{o.student:<{width}}  NOT GRADED: {why}"
-                        + ("  (earlier autograded/ kept)" if o.student in kept else ""))
+            why = reason_text(o.reason) if o.reason else _("not in the gradebook")
+            rows.append(f"{ljust(o.student, width)}  "
+                        + _("NOT GRADED: {reason}").format(reason=why)
+                        + (_("  (earlier autograded/ kept)") if o.student in kept else ""))
             continue
         sheet = sheets[o.student]
-        total = cell_text(sheet.total)
+        total = points_text(sheet.total)
         if sheet.late_penalty:
-            total += f" (late: -{sheet.late_penalty:g})"
-        rows.append(line(o.student, cells[o.student], total)
-                    + (f"  [tampering: {len(o.tampering)} line(s)]" if o.tampering else ""))
+            total += _(" (late: -{penalty})").format(penalty=f"{sheet.late_penalty:g}")
+        rows.append(line(o.student, cells[o.student], total) + _tampering_mark(o))
     graded = [o for o in outcomes if o.graded]
     pending = [o.student for o in graded if o.student in sheets and sheets[o.student].total.pending]
-    rows.append(f"\n{len(graded)} of {len(outcomes)} submission(s) graded"
-                + (f"; NOT GRADED: {', '.join(o.student for o in outcomes if not o.graded)}"
-                   " (fix or regrade these by hand)" if len(graded) < len(outcomes) else ""))
+    rows.append("\n" + _("{graded} of {total} submission(s) graded").format(
+        graded=len(graded), total=len(outcomes)))
+    if len(graded) < len(outcomes):
+        rows[-1] += _("; NOT GRADED: {students} (fix or regrade these by hand)").format(
+            students=", ".join(o.student for o in outcomes if not o.graded))
     if pending:
-        rows.append(f"points pending grading by hand: {', '.join(pending)} (formgrader, or "
-                    "python -m bpcourse manual-grade)")
-    rows += [f"tampering suspected, {o.student}: {t}" for o in outcomes for t in o.tampering]
-    return "\n".join(rows)
+        rows.append(_("points pending grading by hand: {students} (formgrader, or python -m "
+                      "bpcourse manual-grade)").format(students=", ".join(pending)))
+    return "\n".join(rows + _tampering_lines(outcomes))
 
 
 def exit_code(outcomes: list[Outcome]) -> int:

@@ -37,7 +37,7 @@ from .job import (
     write_files,
 )
 from .nbgrader_run import db_url_of
-from .outcome import Outcome
+from .outcome import KILLED_WORKER, NO_WORKER_LEFT, Outcome
 
 ALLOWED_FAILURES = 2  # a job may kill its worker twice; the third death: NOT GRADED
 # A local cluster with no worker left for this long (its processes stopped from outside) fails
@@ -164,14 +164,11 @@ def _run_jobs(client: Client, jobs: list[SubmissionJob], course: Path, db_url: s
                 result: JobResult = future.result()
             except (KilledWorker, FutureCancelledError) as err:
                 result = JobResult(job.assignment, job.student, job.digest, graded=False,
-                                   reason=f"its grading killed the worker process "
-                                          f"{ALLOWED_FAILURES + 1} times ({type(err).__name__}):"
-                                          " it may use too much memory or kill processes")
+                                   reason=KILLED_WORKER.format(times=ALLOWED_FAILURES + 1,
+                                                               error=type(err).__name__))
             except TimeoutError:
                 result = JobResult(job.assignment, job.student, job.digest, graded=False,
-                                   reason=f"no Dask worker was left to grade it for "
-                                          f"{NO_WORKER_SECONDS} s (its processes were stopped "
-                                          "from outside): grade it again")
+                                   reason=NO_WORKER_LEFT.format(seconds=NO_WORKER_SECONDS))
             _save(gb, course, result)
             if result.graded:
                 done[job.student] = job.digest

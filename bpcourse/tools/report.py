@@ -21,11 +21,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..fonts import use_course_fonts
+from ..i18n import _, speaking
 from .collect import collect
+from .course import add_language_option
 from .nbgrader_run import db_url_of
-from .outcome import Outcome, hint_of
+from .outcome import Outcome, display_width, hint_of, ljust, reason_text
 
-_LIKELY = re.compile(r"likely mistake:\s*(.+)", re.I | re.S)
+# "Likely mistake:" in an English hint, "可能的错误：" in a Chinese one.
+_LIKELY = re.compile(r"(?:likely mistake:|可能的错误[:：])\s*(.+)", re.I | re.S)
 
 
 def mistake_of(message: str | None) -> str:
@@ -34,7 +38,7 @@ def mistake_of(message: str | None) -> str:
     hint = hint_of(message)
     found = _LIKELY.search(hint)
     if found:
-        return re.split(r"[:.](?:\s|$)", found[1].strip(), maxsplit=1)[0].strip()
+        return re.split(r"[:.](?:\s|$)|[：。]", found[1].strip(), maxsplit=1)[0].strip()
     return hint if len(hint) <= 80 else hint[:77] + "..."
 
 
@@ -54,9 +58,9 @@ def class_report(outcomes: list[Outcome], assignment: str) -> ClassReport:
     mistakes: Counter[tuple[str, str]] = Counter()
     for out in outcomes:
         if not out.graded:
-            report.not_graded.append((out.student, out.reason or "unknown"))
+            report.not_graded.append((out.student, out.reason or ""))  # "": unknown
             continue
-        for name, (score, top, _) in out.exercises().items():
+        for name, (score, top, _message) in out.exercises().items():
             lost, of = report.lost.get(name, (0, 0))
             report.lost[name] = (lost + (score < top), of + 1)
         named = {(r.exercise, mistake_of(r.message)) for r in out.results
@@ -68,21 +72,26 @@ def class_report(outcomes: list[Outcome], assignment: str) -> ClassReport:
 
 
 def format_report(report: ClassReport, top: int = 15) -> str:
-    rows = [f"{report.assignment}: {report.graded} of {report.students} submission(s) graded", ""]
-    width = max([len("exercise")] + [len(n) for n in report.lost])
-    rows.append(f"{'exercise':<{width}}  lost points")
+    """The report as a table, in the current language."""
+    rows = [_("{assignment}: {graded} of {students} submission(s) graded").format(
+        assignment=report.assignment, graded=report.graded, students=report.students), ""]
+    head_exercise = _("exercise")
+    width = max([display_width(head_exercise)] + [len(n) for n in report.lost])
+    rows.append(f"{ljust(head_exercise, width)}  " + _("lost points"))
     for name, (lost, of) in report.lost.items():
-        rows.append(f"{name:<{width}}  {lost:>3} of {of:<3} ({lost / of:.0%})")
-    rows += ["", "mistakes, by how many students made them:"]
+        rows.append(f"{name:<{width}}  " + _("{lost} of {of} ({share})").format(
+            lost=f"{lost:>3}", of=f"{of:<3}", share=f"{lost / of:.0%}"))
+    rows += ["", _("mistakes, by how many students made them:")]
     if not report.mistakes:
-        rows.append("  (none)")
+        rows.append("  " + _("(none)"))
     for ex, name, n in report.mistakes[:top]:
         rows.append(f"  {n:>4}  {ex}: {name}")
     if len(report.mistakes) > top:
-        rows.append(f"  ... {len(report.mistakes) - top} more in the CSV")
+        rows.append("  " + _("... {count} more in the CSV").format(
+            count=len(report.mistakes) - top))
     if report.not_graded:
-        rows += ["", "NOT GRADED (read these by hand; export shows them as 0):"]
-        rows += [f"  {s}: {reason}" for s, reason in report.not_graded]
+        rows += ["", _("NOT GRADED (read these by hand; export shows them as 0):")]
+        rows += [f"  {s}: {reason_text(reason)}" for s, reason in report.not_graded]
     return "\n".join(rows)
 
 
@@ -96,7 +105,8 @@ def write_csv(report: ClassReport, path: Path) -> None:
             w.writerow(["mistake", ex, name, n, report.graded,
                         f"{n / report.graded:.4f}" if report.graded else ""])
         for student, reason in report.not_graded:
-            w.writerow(["not_graded", "", f"{student}: {reason}", 1, report.students, ""])
+            w.writerow(["not_graded", "", f"{student}: {reason or 'unknown'}", 1,
+                        report.students, ""])
 
 
 def plot_report(report: ClassReport, path: Path, top: int = 12) -> None:
@@ -106,6 +116,8 @@ def plot_report(report: ClassReport, path: Path, top: int = 12) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    use_course_fonts()  # a Chinese chart, or Chinese hints in an English one
+
     mistakes = report.mistakes[:top]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 3 + 0.35 * (len(report.lost)
                                                                + len(mistakes))))
@@ -113,13 +125,13 @@ def plot_report(report: ClassReport, path: Path, top: int = 12) -> None:
     ax1.barh(names, [lost / of * 100 for lost, of in report.lost.values()], color="#c44e52")
     ax1.set_xlim(0, 100)
     ax1.invert_yaxis()
-    ax1.set_xlabel("% of graded students who lost points")
-    ax1.set_title(f"{report.assignment}: {report.graded} graded, "
-                  f"{len(report.not_graded)} NOT GRADED")
-    labels = [f"{ex}: {name}"[:70] for ex, name, _ in mistakes]
-    ax2.barh(labels, [n for _, _, n in mistakes], color="#4c72b0")
+    ax1.set_xlabel(_("graded students who lost points (%)"))
+    ax1.set_title(_("{assignment}: {graded} graded, {not_graded} NOT GRADED").format(
+        assignment=report.assignment, graded=report.graded, not_graded=len(report.not_graded)))
+    labels = [f"{ex}: {name}"[:70] for ex, name, _count in mistakes]
+    ax2.barh(labels, [n for _ex, _name, n in mistakes], color="#4c72b0")
     ax2.invert_yaxis()
-    ax2.set_xlabel("students who made the mistake")
+    ax2.set_xlabel(_("students who made the mistake"))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -134,6 +146,7 @@ def cli(command: str, argv: list[str]) -> int:
     parser.add_argument("--db-url", default=None, help="gradebook (default: the course's)")
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for the CSV and the chart (default: COURSE/reports)")
+    add_language_option(parser)
     args = parser.parse_args(argv)
     course = args.course.resolve()
     if not (course / "nbgrader_config.py").exists():
@@ -147,8 +160,9 @@ def cli(command: str, argv: list[str]) -> int:
     out = (args.out or course / "reports").resolve()
     out.mkdir(parents=True, exist_ok=True)
     write_csv(report, out / f"{args.assignment}-report.csv")
-    plot_report(report, out / f"{args.assignment}-report.png")
-    print(format_report(report))
-    print(f"\nwritten: {out / (args.assignment + '-report.csv')}, "
-          f"{out / (args.assignment + '-report.png')}")
+    with speaking(args.lang):  # None: BPCOURSE_LANG's, else English
+        plot_report(report, out / f"{args.assignment}-report.png")
+        print(format_report(report))
+        print("\n" + _("written: {csv}, {png}").format(
+            csv=out / f"{args.assignment}-report.csv", png=out / f"{args.assignment}-report.png"))
     return 0

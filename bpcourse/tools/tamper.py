@@ -9,6 +9,7 @@ import ast
 from IPython.core.inputtransformer2 import TransformerManager
 
 from .notebook import cell_source, nbgrader_meta
+from .outcome import TAMPERED_LINE
 
 WATCHED_MODULES = ("numpy", "builtins", "bpcourse", "sys")
 
@@ -38,7 +39,7 @@ def find_tampering(notebook: dict) -> list[str]:
         for node in ast.walk(tree):
             if reassigns(node, aliases):
                 line = lines[node.lineno - 1].strip() if node.lineno <= len(lines) else ""
-                found.append(f"cell {index}, line {node.lineno}: {line}")
+                found.append(TAMPERED_LINE.format(cell=index, line=node.lineno, code=line))
     return found
 
 

@@ -64,7 +64,8 @@ def feedback(course: Path, assignment: str, db_url: str,
                 continue
             for page in made.glob("*.html"):
                 page.write_text(mark_pending(page.read_text(encoding="utf-8"),
-                                             pending.get(student, {})), encoding="utf-8")
+                                             pending.get(student, {}), assignment),
+                                encoding="utf-8")
             replace_folder(made, course / "feedback" / student / assignment)
             waiting = sum(pending.get(student, {}).values())
             lines.append(f"{student}: feedback/{student}/{assignment}/"

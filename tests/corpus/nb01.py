@@ -67,9 +67,10 @@ MISTAKES = {
     ],
     "rel_error": [
         ("mean", [("np.max(", "np.mean(")], "the mean over elements instead of the max"),
-        ("abs_of_sum", [("np.abs(a) + np.abs(b)", "np.abs(a + b)")], "|a + b|"),
+        ("abs_of_sum", [("np.abs(a) + np.abs(b)", "np.abs(a + b)")],
+         "|a + b| in the denominator"),
         ("no_floor", [("np.maximum(1e-8, np.abs(a) + np.abs(b))", "(np.abs(a) + np.abs(b))")],
-         "0/0"),
+         "0/0 where a and b are both 0"),
         ("no_abs_numerator", [("np.abs(a - b)", "(a - b)")], "no abs in the numerator"),
         ("ratio_of_maxima", [("np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))",
                               "np.max(np.abs(a - b)) / max(1e-8, np.max(np.abs(a) + np.abs(b)))"
