@@ -24,11 +24,14 @@ from .. import autograd as _autograd
 from .. import flops as _reference
 from .. import memory as _memory
 from .. import numgrad as _numgrad
-from .toolkit import assert_own_work, assert_untampered, call, require_written, rng_for
+from ..i18n import _
+from .toolkit import assert_own_work, assert_untampered, call, passed, require_written, rng_for
 
 __all__ = ["test_count_params", "test_forward_backward_flops", "test_numeric_gradient_flops",
            "test_dual", "test_forward_mode_gradient", "test_activation_memory",
-           "random_layer_sizes", "require_written"]
+           "random_layer_sizes", "require_written", "passed", "check_count_params",
+           "check_passes", "check_numeric_gradient_flops", "check_dual",
+           "check_forward_mode_gradient", "check_activation_memory"]
 
 
 
@@ -62,12 +65,13 @@ def _params(sizes: list[int]) -> int:
 def _number(value, name: str) -> int:
     """The learner's result as an int; a float is fine if it is a whole number."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise AssertionError(f"{name} must return a number (an int), got "
-                             f"{type(value).__name__}.")
+        raise AssertionError(_("{name} must return a number (an int), got {type}.").format(
+            name=name, type=type(value).__name__))
     if isinstance(value, (float, np.floating)) and (not np.isfinite(value) or
                                                     value != int(value)):
-        raise AssertionError(f"{name} returned {value!r}, which is not a whole number: a count "
-                             "of FLOPs or parameters is an int (use // or int(), not /).")
+        raise AssertionError(_("{name} returned {value}, which is not a whole number: a count "
+                               "of FLOPs or parameters is an int (use // or int(), not /).")
+                             .format(name=name, value=repr(value)))
     return int(value)
 
 
@@ -77,9 +81,11 @@ def _expect_count(got, expected: int, name: str, mistakes) -> None:
         return
     for hint, wrong in mistakes:
         if got == wrong:
-            raise AssertionError(f"{name}: got {got:,}, expected {expected:,}. Likely mistake: "
-                                 f"{hint}.")
-    raise AssertionError(f"{name}: got {got:,}, expected {expected:,}.")
+            raise AssertionError(_("{name}: got {got}, expected {expected}. Likely mistake: "
+                                   "{hint}.").format(name=name, got=f"{got:,}",
+                                                     expected=f"{expected:,}", hint=hint))
+    raise AssertionError(_("{name}: got {got}, expected {expected}.").format(
+        name=name, got=f"{got:,}", expected=f"{expected:,}"))
 
 
 def _call(fn, name: str, *args) -> int:
@@ -91,16 +97,16 @@ def _call(fn, name: str, *args) -> int:
 def test_count_params(count_params, seeds=(91, 92, 93, 94, 95)) -> None:
     """P = Σ over layers of m_in·m_out weights + m_out biases, on fixed and random MLPs."""
     assert_own_work(count_params, _reference.count_params)
-    for sizes, _ in _cases(seeds):
+    for sizes, _n in _cases(seeds):
         name = f"count_params({sizes})"
         w = _weights(sizes)
         _expect_count(_call(count_params, name, list(sizes)), _params(sizes), name, [
-            ("the biases are missing: each layer m_in -> m_out also has m_out biases", w),
-            ("each layer's bias has m_out entries (its outputs), not m_in (its inputs)",
+            (_("the biases are missing: each layer m_in -> m_out also has m_out biases"), w),
+            (_("each layer's bias has m_out entries (its outputs), not m_in (its inputs)"),
              w + sum(sizes[:-1])),
-            ("the input has no bias: only the layers' outputs D1..DL have biases",
+            (_("the input has no bias: only the layers' outputs D1..DL have biases"),
              w + sum(sizes)),
-            ("weights are m_in·m_out for consecutive widths (m(l-1), m(l)), not m(l)²",
+            (_("weights are m_in·m_out for consecutive widths (m(l-1), m(l)), not m(l)²"),
              sum(d * d + d for d in sizes[1:])),
         ])
 
@@ -116,19 +122,19 @@ def test_forward_backward_flops(forward_flops, backward_flops, seeds=(101, 102, 
         p, w = _params(sizes), _weights(sizes)
         name = f"forward_flops({sizes}, n={n})"
         _expect_count(_call(forward_flops, name, list(sizes), n), 2 * n * p, name, [
-            ("the factor 2 is missing: a multiply-add is 2 FLOPs", n * p),
-            ("n is missing: the forward pass runs once per example in the batch", 2 * p),
-            ("the biases are missing from P: use P = Σ (m_in·m_out + m_out)", 2 * n * w),
-            ("that is the backward pass's count; the forward pass is 2·n·P", 4 * n * p),
-        ] if n > 1 else [("the factor 2 is missing: a multiply-add is 2 FLOPs", n * p)])
+            (_("the factor 2 is missing: a multiply-add is 2 FLOPs"), n * p),
+            (_("n is missing: the forward pass runs once per example in the batch"), 2 * p),
+            (_("the biases are missing from P: use P = Σ (m_in·m_out + m_out)"), 2 * n * w),
+            (_("that is the backward pass's count; the forward pass is 2·n·P"), 4 * n * p),
+        ] if n > 1 else [(_("the factor 2 is missing: a multiply-add is 2 FLOPs"), n * p)])
         name = f"backward_flops({sizes}, n={n})"
         _expect_count(_call(backward_flops, name, list(sizes), n), 4 * n * p, name, [
-            ("only one use of each weight counted: each takes part in two multiply-adds, "
-             "one for dW and one for dx, so 4·n·P", 2 * n * p),
-            ("that is forward + backward (6·n·P); backward alone is 4·n·P", 6 * n * p),
-            ("n is missing: the backward pass runs once per example in the batch", 4 * p),
-            ("the biases are missing from P: use P = Σ (m_in·m_out + m_out)", 4 * n * w),
-        ] if n > 1 else [("only one use of each weight counted: 4·n·P", 2 * n * p)])
+            (_("only one use of each weight counted: each takes part in two multiply-adds, "
+               "one for dW and one for dx, so 4·n·P"), 2 * n * p),
+            (_("that is forward + backward (6·n·P); backward alone is 4·n·P"), 6 * n * p),
+            (_("n is missing: the backward pass runs once per example in the batch"), 4 * p),
+            (_("the biases are missing from P: use P = Σ (m_in·m_out + m_out)"), 4 * n * w),
+        ] if n > 1 else [(_("only one use of each weight counted: 4·n·P"), 2 * n * p)])
 
 
 # ----- numeric gradient -----
@@ -141,11 +147,11 @@ def test_numeric_gradient_flops(numeric_gradient_flops, seeds=(111, 112, 113, 11
         p = _params(sizes)
         name = f"numeric_gradient_flops({sizes}, n={n})"
         _expect_count(_call(numeric_gradient_flops, name, list(sizes), n), 4 * n * p * p, name, [
-            ("one forward pass per parameter is a forward difference; central differences "
-             "evaluate f(θ + h) and f(θ − h), 2 per parameter", 2 * n * p * p),
-            ("the cost of a forward pass is missing: 2P passes of 2·n·P FLOPs each", 2 * p),
-            ("n is missing: each forward pass processes the whole batch", 4 * p * p),
-            ("2P passes, each 2·n·P: multiply them, don't add", 2 * p + 2 * n * p),
+            (_("one forward pass per parameter is a forward difference; central differences "
+               "evaluate f(θ + h) and f(θ − h), 2 per parameter"), 2 * n * p * p),
+            (_("the cost of a forward pass is missing: 2P passes of 2·n·P FLOPs each"), 2 * p),
+            (_("n is missing: each forward pass processes the whole batch"), 4 * p * p),
+            (_("2P passes, each 2·n·P: multiply them, don't add"), 2 * p + 2 * n * p),
         ])
 
 
@@ -160,49 +166,54 @@ def _tanh(v):
     return v.tanh() if hasattr(v, "tanh") else math.tanh(v)
 
 
-# name, the operation on (a, b) in the contract's operations, the mistakes as functions of
-# (a, da, b, db) -> the tangent a known buggy Dual returns.
-_CHAIN = "multiply by the input's tangent a' (the chain rule): the tangent of f(a) is f'(a)·a'"
-_DUAL_OPS = [  # the primitives first: the compound operations may reuse them
-    ("a + b", lambda a, b: a + b, []),
-    ("a + 2.5", lambda a, b: a + 2.5, []),
-    ("a * b", lambda a, b: a * b, [
-        ("multiplication's tangent needs the product rule, (ab)' = a'·b + a·b', not a'·b'",
-         lambda a, da, b, db: da * db),
-        ("multiplication's tangent needs the product rule, (ab)' = a'·b + a·b', not a' + b'",
-         lambda a, da, b, db: da + db),
-        ("the product rule has two terms, a'·b + a·b': one is missing",
-         lambda a, da, b, db: da * b),
-        ("the product rule has two terms, a'·b + a·b': one is missing",
-         lambda a, da, b, db: a * db)]),
-    ("2.0 * a", lambda a, b: 2.0 * a, [
-        ("a constant has tangent 0: (2a)' = 2·a'", lambda a, da, b, db: 2.0 * da + a)]),
-    ("a ** 3", lambda a, b: a ** 3, [(_CHAIN, lambda a, da, b, db: 3 * a ** 2)]),
-    ("a ** 0.5", lambda a, b: a ** 0.5, [(_CHAIN, lambda a, da, b, db: 0.5 * a ** -0.5)]),
-    ("a ** -2", lambda a, b: a ** -2, [(_CHAIN, lambda a, da, b, db: -2 * a ** -3)]),
-    ("a.exp()", lambda a, b: _exp(a), [(_CHAIN, lambda a, da, b, db: math.exp(a))]),
-    ("a.tanh()", lambda a, b: _tanh(a), [
-        (_CHAIN, lambda a, da, b, db: 1 - math.tanh(a) ** 2),
-        ("(tanh a)' = (1 − tanh² a)·a', not (1 − a²)·a'", lambda a, da, b, db: (1 - a * a) * da)]),
-    ("2.5 + a", lambda a, b: 2.5 + a, []),
-    ("a - b", lambda a, b: a - b, [
-        ("subtraction's tangent is a' − b', not a' + b'", lambda a, da, b, db: da + db)]),
-    ("3.0 - a", lambda a, b: 3.0 - a, [
-        ("the reflected 3 − a has tangent −a' (__rsub__ computes other − self)",
-         lambda a, da, b, db: da)]),
-    ("a / b", lambda a, b: a / b, [
-        ("the quotient rule: (a/b)' = (a'·b − a·b') / b², not a'/b'",
-         lambda a, da, b, db: da / db),
-        ("the sign in the quotient rule: (a/b)' = (a'·b − a·b') / b²",
-         lambda a, da, b, db: (da * b + a * db) / b ** 2),
-        ("b's tangent is missing: (a/b)' = a'/b − a·b'/b²", lambda a, da, b, db: da / b)]),
-    ("1.5 / a", lambda a, b: 1.5 / a, [
-        ("the reflected 1.5 / a has tangent −1.5·a'/a² (__rtruediv__ computes other / self)",
-         lambda a, da, b, db: da / 1.5)]),
-    ("(a * b + a.exp()) / (1.0 + b ** 2)",
-     lambda a, b: (a * b + _exp(a)) / (1.0 + b ** 2), []),
-    ("(a - b).tanh() * a", lambda a, b: _tanh(a - b) * a, []),
-]
+def _dual_ops() -> list:
+    """(name, the operation on (a, b) in the contract's operations, the mistakes as functions of
+    (a, da, b, db) -> the tangent a known buggy Dual returns), the primitives first: the
+    compound operations may reuse them. Built per call, so the hints are in the learner's
+    language of the moment."""
+    chain = _("multiply by the input's tangent a' (the chain rule): the tangent of f(a) is "
+              "f'(a)·a'")
+    product_rule = _("the product rule has two terms, a'·b + a·b': one is missing")
+    return [
+        ("a + b", lambda a, b: a + b, []),
+        ("a + 2.5", lambda a, b: a + 2.5, []),
+        ("a * b", lambda a, b: a * b, [
+            (_("multiplication's tangent needs the product rule, (ab)' = a'·b + a·b', not "
+               "a'·b'"), lambda a, da, b, db: da * db),
+            (_("multiplication's tangent needs the product rule, (ab)' = a'·b + a·b', not "
+               "a' + b'"), lambda a, da, b, db: da + db),
+            (product_rule, lambda a, da, b, db: da * b),
+            (product_rule, lambda a, da, b, db: a * db)]),
+        ("2.0 * a", lambda a, b: 2.0 * a, [
+            (_("a constant has tangent 0: (2a)' = 2·a'"), lambda a, da, b, db: 2.0 * da + a)]),
+        ("a ** 3", lambda a, b: a ** 3, [(chain, lambda a, da, b, db: 3 * a ** 2)]),
+        ("a ** 0.5", lambda a, b: a ** 0.5, [(chain, lambda a, da, b, db: 0.5 * a ** -0.5)]),
+        ("a ** -2", lambda a, b: a ** -2, [(chain, lambda a, da, b, db: -2 * a ** -3)]),
+        ("a.exp()", lambda a, b: _exp(a), [(chain, lambda a, da, b, db: math.exp(a))]),
+        ("a.tanh()", lambda a, b: _tanh(a), [
+            (chain, lambda a, da, b, db: 1 - math.tanh(a) ** 2),
+            (_("(tanh a)' = (1 − tanh² a)·a', not (1 − a²)·a'"),
+             lambda a, da, b, db: (1 - a * a) * da)]),
+        ("2.5 + a", lambda a, b: 2.5 + a, []),
+        ("a - b", lambda a, b: a - b, [
+            (_("subtraction's tangent is a' − b', not a' + b'"), lambda a, da, b, db: da + db)]),
+        ("3.0 - a", lambda a, b: 3.0 - a, [
+            (_("the reflected 3 − a has tangent −a' (__rsub__ computes other − self)"),
+             lambda a, da, b, db: da)]),
+        ("a / b", lambda a, b: a / b, [
+            (_("the quotient rule: (a/b)' = (a'·b − a·b') / b², not a'/b'"),
+             lambda a, da, b, db: da / db),
+            (_("the sign in the quotient rule: (a/b)' = (a'·b − a·b') / b²"),
+             lambda a, da, b, db: (da * b + a * db) / b ** 2),
+            (_("b's tangent is missing: (a/b)' = a'/b − a·b'/b²"),
+             lambda a, da, b, db: da / b)]),
+        ("1.5 / a", lambda a, b: 1.5 / a, [
+            (_("the reflected 1.5 / a has tangent −1.5·a'/a² (__rtruediv__ computes other / "
+               "self)"), lambda a, da, b, db: da / 1.5)]),
+        ("(a * b + a.exp()) / (1.0 + b ** 2)",
+         lambda a, b: (a * b + _exp(a)) / (1.0 + b ** 2), []),
+        ("(a - b).tanh() * a", lambda a, b: _tanh(a - b) * a, []),
+    ]
 
 
 def _apply(Dual, op, a_parts, b_parts):
@@ -216,15 +227,17 @@ def _central_tangent(op, a, da, b, db, h=1e-6) -> float:
 
 def _dual_parts(result, name: str) -> tuple[float, float]:
     if not (hasattr(result, "value") and hasattr(result, "tangent")):
-        raise AssertionError(f"{name} must return a Dual (with .value and .tangent), got "
-                             f"{type(result).__name__}: every operation builds a new Dual.")
+        raise AssertionError(_("{name} must return a Dual (with .value and .tangent), got "
+                               "{type}: every operation builds a new Dual.").format(
+                                   name=name, type=type(result).__name__))
     return _number_float(result.value, f"{name}.value"), _number_float(result.tangent,
                                                                         f"{name}.tangent")
 
 
 def _number_float(value, name: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise AssertionError(f"{name} must be a number (a float), got {type(value).__name__}.")
+        raise AssertionError(_("{name} must be a number (a float), got {type}.").format(
+            name=name, type=type(value).__name__))
     return float(value)
 
 
@@ -239,31 +252,38 @@ def test_dual(Dual, seeds=(121, 122, 123, 124, 125, 126)) -> None:
     made = call(Dual, "Dual(3.0)", 3.0)
     value, tangent = _dual_parts(made, "Dual(3.0)")
     if value != 3.0 or tangent != 0.0:
-        raise AssertionError(f"Dual(3.0) has value {value} and tangent {tangent}: expected 3.0 "
-                             "and 0.0 (a constant's tangent defaults to 0.0).")
+        raise AssertionError(_("Dual(3.0) has value {value} and tangent {tangent}: expected "
+                               "3.0 and 0.0 (a constant's tangent defaults to 0.0).").format(
+                                   value=value, tangent=tangent))
     for seed in seeds:
         r = rng_for(seed)
         a, b = float(r.uniform(0.3, 2.0)), float(r.uniform(0.5, 2.0)) * r.choice([-1, 1])
         da, db = (float(r.uniform(1.2, 2.5)) * r.choice([-1, 1]) for _ in range(2))
-        for text, op, mistakes in _DUAL_OPS:
-            name = f"{text} with a = Dual({a:.4g}, {da:.4g}), b = Dual({b:.4g}, {db:.4g})"
+        for text, op, mistakes in _dual_ops():
+            name = _("{operation} with a = {a}, b = {b}").format(
+                operation=text, a=f"Dual({a:.4g}, {da:.4g})", b=f"Dual({b:.4g}, {db:.4g})")
             got = call(_apply, name, Dual, op, (a, da), (b, db))
             got_value, got_tangent = _dual_parts(got, name)
             assert_untampered()
             expected_value = op(a, b)
             if not _close(got_value, expected_value):
-                raise AssertionError(f"{name}: value {got_value:.6g}, expected "
-                                     f"{expected_value:.6g}: the value part is the ordinary "
-                                     "arithmetic on .value.")
+                raise AssertionError(_("{name}: value {got}, expected {expected}: the value "
+                                       "part is the ordinary arithmetic on .value.").format(
+                                           name=name, got=f"{got_value:.6g}",
+                                           expected=f"{expected_value:.6g}"))
             expected = _central_tangent(op, a, da, b, db)
             if _close(got_tangent, expected, 1e-5):
                 continue
             for hint, wrong in mistakes:
                 if _close(got_tangent, wrong(a, da, b, db), 1e-9):
-                    raise AssertionError(f"{name}: tangent {got_tangent:.6g}, expected "
-                                         f"{expected:.6g}. Likely mistake: {hint}.")
-            raise AssertionError(f"{name}: tangent {got_tangent:.6g}, expected {expected:.6g} "
-                                 "(central differences along the tangents).")
+                    raise AssertionError(_("{name}: tangent {got}, expected {expected}. "
+                                           "Likely mistake: {hint}.").format(
+                                               name=name, got=f"{got_tangent:.6g}",
+                                               expected=f"{expected:.6g}", hint=hint))
+            raise AssertionError(_("{name}: tangent {got}, expected {expected} (central "
+                                   "differences along the tangents).").format(
+                                       name=name, got=f"{got_tangent:.6g}",
+                                       expected=f"{expected:.6g}"))
 
 
 # ----- forward mode: the gradient, one pass per input -----
@@ -309,53 +329,58 @@ def test_forward_mode_gradient(forward_mode_gradient, seeds=(131, 132, 133, 134,
             return f(xs)
 
         x_before = x.copy()
-        name = f"forward_mode_gradient(f, x) for an f of P = {p} inputs"
+        name = _("forward_mode_gradient(f, x) for an f of P = {p} inputs").format(p=p)
         got = call(forward_mode_gradient, name, counted, x)
         assert_untampered()
         if not np.array_equal(x, x_before):
-            raise AssertionError(f"{name} changed x: build new Duals from x's numbers; leave "
-                                 "x as it was.")
+            raise AssertionError(_("{name} changed x: build new Duals from x's numbers; leave "
+                                   "x as it was.").format(name=name))
         if calls and not all(hasattr(v, "tangent") for xs in calls for v in xs):
-            raise AssertionError(f"{name} called f with plain numbers: forward mode calls f on "
-                                 "Dual numbers and reads the tangent of the result (that was "
-                                 "numeric differentiation).")
+            raise AssertionError(_("{name} called f with plain numbers: forward mode calls f "
+                                   "on Dual numbers and reads the tangent of the result (that "
+                                   "was numeric differentiation).").format(name=name))
         value = f(list(x))
         if np.ndim(got) == 0 and isinstance(got, (int, float, np.number)) or hasattr(
                 got, "tangent"):
             total = float(getattr(got, "tangent", got))
             if len(calls) == 1 and _close(total, float(expected.sum()), 1e-5):
-                raise AssertionError(f"{name}: got one number, {total:.6g}. Likely mistake: it "
-                                     "seeds every tangent at once: one pass with all tangents 1 "
-                                     "gives the sum of the partial derivatives (the derivative "
-                                     "along (1, ..., 1)). Seed only x[i]'s tangent with 1, the "
-                                     "others 0, one pass per input.")
-            raise AssertionError(f"{name} must return P = {p} numbers (an array of shape "
-                                 f"({p},)), one partial derivative per input.")
+                raise AssertionError(_("{name}: got one number, {total}. Likely mistake: it "
+                                       "seeds every tangent at once: one pass with all tangents "
+                                       "1 gives the sum of the partial derivatives (the "
+                                       "derivative along (1, ..., 1)). Seed only x[i]'s tangent "
+                                       "with 1, the others 0, one pass per input.").format(
+                                           name=name, total=f"{total:.6g}"))
+            raise AssertionError(_("{name} must return P = {p} numbers (an array of shape "
+                                   "({p},)), one partial derivative per input.").format(
+                                       name=name, p=p))
         grad = _gradient_array(got, p, name)
         if np.allclose(grad, expected, rtol=1e-5, atol=1e-7):
             if len(calls) != p:
                 raise AssertionError(
-                    f"{name}: the gradient is right but f was called {len(calls)} times: "
-                    f"forward mode takes one pass per input, P = {p} calls of f, each with "
-                    "one input's tangent seeded.")
+                    _("{name}: the gradient is right but f was called {calls} times: forward "
+                      "mode takes one pass per input, P = {p} calls of f, each with one "
+                      "input's tangent seeded.").format(name=name, calls=len(calls), p=p))
             continue
         mistakes = [
-            ("it seeds every tangent at once: one pass with all tangents 1 gives the sum of "
-             "the partials in every entry. Seed only x[i]'s tangent with 1, the others 0, in "
-             "pass i", np.full(p, expected.sum())),
-            ("the seeds are not reset between passes: in pass i, x[i]'s tangent is 1 and every "
-             "other input's 0", np.cumsum(expected)),
-            ("it returns f's value in every entry; the partial derivative is the result's "
-             ".tangent", np.full(p, value)),
-            ("no tangent was seeded: the input x[i] of pass i needs Dual(x[i], 1.0)",
+            (_("it seeds every tangent at once: one pass with all tangents 1 gives the sum of "
+               "the partials in every entry. Seed only x[i]'s tangent with 1, the others 0, in "
+               "pass i"), np.full(p, expected.sum())),
+            (_("the seeds are not reset between passes: in pass i, x[i]'s tangent is 1 and "
+               "every other input's 0"), np.cumsum(expected)),
+            (_("it returns f's value in every entry; the partial derivative is the result's "
+               ".tangent"), np.full(p, value)),
+            (_("no tangent was seeded: the input x[i] of pass i needs Dual(x[i], 1.0)"),
              np.zeros(p)),
         ]
         for hint, wrong in mistakes:
             if np.allclose(grad, wrong, rtol=1e-5, atol=1e-7):
-                raise AssertionError(f"{name}: wrong. Likely mistake: {hint}.")
+                raise AssertionError(_("{name}: wrong. Likely mistake: {hint}.").format(
+                    name=name, hint=hint))
         worst = int(np.argmax(np.abs(grad - expected)))
-        raise AssertionError(f"{name}: entry {worst} is {grad[worst]:.6g}, expected "
-                             f"{expected[worst]:.6g} (central differences).")
+        raise AssertionError(_("{name}: entry {worst} is {got}, expected {expected} (central "
+                               "differences).").format(name=name, worst=worst,
+                                                       got=f"{grad[worst]:.6g}",
+                                                       expected=f"{expected[worst]:.6g}"))
 
 
 def _gradient_array(got, p: int, name: str) -> np.ndarray:
@@ -363,13 +388,16 @@ def _gradient_array(got, p: int, name: str) -> np.ndarray:
         values = [float(getattr(v, "value", v)) if not isinstance(v, (int, float, np.number))
                   else float(v) for v in list(got)]
     except (TypeError, ValueError):
-        raise AssertionError(f"{name} must return P = {p} numbers (a list or an array of "
-                             f"shape ({p},)), got {type(got).__name__}.") from None
+        raise AssertionError(_("{name} must return P = {p} numbers (a list or an array of "
+                               "shape ({p},)), got {type}.").format(
+                                   name=name, p=p, type=type(got).__name__)) from None
     if len(values) != p:
-        raise AssertionError(f"{name} returned {len(values)} numbers, expected P = {p}: one "
-                             "partial derivative per input.")
+        raise AssertionError(_("{name} returned {count} numbers, expected P = {p}: one "
+                               "partial derivative per input.").format(
+                                   name=name, count=len(values), p=p))
     if any(hasattr(v, "tangent") for v in list(got)):
-        raise AssertionError(f"{name} returned Duals: return each pass's .tangent, a float.")
+        raise AssertionError(_("{name} returned Duals: return each pass's .tangent, a "
+                               "float.").format(name=name))
     return np.array(values)
 
 
@@ -396,18 +424,131 @@ def test_activation_memory(activation_memory, seeds=(141, 142, 143, 144)) -> Non
             args = (list(sizes), n, size)
         got = _number(call(activation_memory, name, *args), name)
         mistakes = [
-            ("it counts the parameters; the memory backward needs is the activations, "
-             "n × width per cached array", size * _params(sizes)),
-            ("the input is missing: the first Linear caches x (n × m0) for its dW",
+            (_("it counts the parameters; the memory backward needs is the activations, "
+               "n × width per cached array"), size * _params(sizes)),
+            (_("the input is missing: the first Linear caches x (n × m0) for its dW"),
              size * n * 2 * hidden),
-            ("the batch is missing: every cached array has n rows, one per example",
+            (_("the batch is missing: every cached array has n rows, one per example"),
              size * (sizes[0] + 2 * hidden)),
-            ("each hidden layer keeps two arrays: the ReLU caches its input and the next "
-             "Linear its input (the ReLU's output)", size * n * (sizes[0] + hidden)),
-            ("the last layer's output (the logits) is not cached by the layers",
+            (_("each hidden layer keeps two arrays: the ReLU caches its input and the next "
+               "Linear its input (the ReLU's output)"), size * n * (sizes[0] + hidden)),
+            (_("the last layer's output (the logits) is not cached by the layers"),
              size * (numbers + n * sizes[-1])),
-            ("that is a count of numbers; multiply by bytes_per_number", numbers),
+            (_("that is a count of numbers; multiply by bytes_per_number"), numbers),
         ]
         if len(sizes) == 2:  # no hidden layer: the two-array mistakes are the answer
             mistakes = [m for m in mistakes if m[1] != size * numbers]
         _expect_count(got, size * numbers, name, mistakes)
+
+
+# ----- what the visible tests check: the same conditions as the tests once written in the cells,
+# their words here, in the learner's language -----
+
+def check_count_params(count_params) -> None:
+    """count_params on [2, 3, 1] (13) and [784, 128, 10] (101,770)."""
+    got = count_params([2, 3, 1])
+    if not got == 13:
+        raise AssertionError(_("count_params([2, 3, 1]) = {got}, expected 13 "
+                               "(2·3 + 3 + 3·1 + 1)").format(got=got))
+    got = count_params([784, 128, 10])
+    if not got == 101_770:
+        raise AssertionError(_("count_params([784, 128, 10]) = {got}, expected 101,770 "
+                               "(784·128 + 128 + 128·10 + 10)").format(got=got))
+
+
+def check_passes(forward_flops, backward_flops) -> None:
+    """forward_flops and backward_flops of [2, 3, 1] on n = 4: 104 and 208."""
+    got = forward_flops([2, 3, 1], 4)
+    if not got == 104:
+        raise AssertionError(_("forward_flops([2, 3, 1], 4) = {got}, expected 2·4·13 = "
+                               "104").format(got=got))
+    got = backward_flops([2, 3, 1], 4)
+    if not got == 208:
+        raise AssertionError(_("backward_flops([2, 3, 1], 4) = {got}, expected 4·4·13 = "
+                               "208").format(got=got))
+
+
+def check_numeric_gradient_flops(numeric_gradient_flops) -> None:
+    """numeric_gradient_flops of [2, 3, 1] on n = 4: 2 · 13 · 104 = 2,704."""
+    got = numeric_gradient_flops([2, 3, 1], 4)
+    if not got == 2 * 13 * 104:
+        raise AssertionError(_("numeric_gradient_flops([2, 3, 1], 4) = {got}, expected "
+                               "2·13·104 = 2,704").format(got=got))
+
+
+def check_dual(Dual) -> None:
+    """The product rule on Dual(3, 1) * Dual(2, 0), then every operation at x = Dual(0.5, 2.0)
+    against f(0.5) and f'(0.5) · 2 (the chain rule multiplies by x's tangent)."""
+    a, b = Dual(3.0, 1.0), Dual(2.0, 0.0)   # a moves with speed 1, b is held still
+    p = a * b
+    if not (p.value, p.tangent) == (6.0, 2.0):
+        raise AssertionError(_("Dual(3, 1) * Dual(2, 0) = Dual({value}, {tangent}), expected "
+                               "Dual(6, 2). {hint}").format(
+            value=p.value, tangent=p.tangent,
+            hint=_("Likely mistake: the tangent a'·b' = 1·0 = 0; multiplication needs the "
+                   "product rule, a'·b + a·b' = 1·2 + 3·0") if p.tangent == 0 else
+            _("The product rule: a'·b + a·b' = 1·2 + 3·0 = 2")))
+    x = Dual(0.5, 2.0)          # tangent 2: the chain rule multiplies f'(x) by it
+    for name, got, value, slope in [
+            ("x + 1", x + 1, 1.5, 1.0), ("1 - x", 1 - x, 0.5, -1.0), ("x / 2", x / 2, 0.25, 0.5),
+            ("2 / x", 2 / x, 4.0, -8.0), ("x ** 3", x ** 3, 0.125, 0.75),
+            ("x.exp()", x.exp(), math.exp(0.5), math.exp(0.5)),
+            ("x.tanh()", x.tanh(), math.tanh(0.5), 1 - math.tanh(0.5) ** 2)]:
+        want = slope * 2.0      # f'(x) · x's tangent
+        if not (abs(got.value - value) < 1e-12 and abs(got.tangent - want) < 1e-12):
+            message = _("{name} with x = Dual(0.5, 2.0): got Dual({got_value}, {got_tangent}), "
+                        "expected Dual({value}, {tangent})").format(
+                name=name, got_value=f"{got.value:.6g}", got_tangent=f"{got.tangent:.6g}",
+                value=f"{value:.6g}", tangent=f"{want:.6g}")
+            if abs(got.tangent - slope) < 1e-12:
+                message += _(". Likely mistake: f'(x) must be multiplied by x's tangent, 2 (the "
+                             "chain rule)")
+            raise AssertionError(message)
+
+
+def check_forward_mode_gradient(forward_mode_gradient) -> None:
+    """The gradient of f = x0·x1 + 3·x2 at (1, 2, 3): (2, 1, 3), from 3 calls of f."""
+    passes = []
+
+    def f(xs):                      # f = x0·x1 + 3·x2: ∇f = (x1, x0, 3)
+        passes.append(1)
+        return xs[0] * xs[1] + 3.0 * xs[2]
+
+    got = forward_mode_gradient(f, [1.0, 2.0, 3.0])
+    if not (np.ndim(got) == 1 and len(got) == 3):
+        raise AssertionError(_("forward_mode_gradient returned {got}, expected 3 partial "
+                               "derivatives [2, 1, 3]. Likely mistake, if it is the single "
+                               "number 6: it seeds every tangent at once, which gives the SUM "
+                               "of the partials; seed one input per pass.").format(
+                                   got=repr(got)))
+    got = np.asarray(got, dtype=float)
+    if not np.allclose(got, [2.0, 1.0, 3.0]):
+        message = _("forward_mode_gradient(f, [1, 2, 3]) = {got}, expected [2, 1, 3]").format(
+            got=got)
+        if np.allclose(got, 6.0):
+            message += _(". Likely mistake: it seeds every tangent at once (6 = 2 + 1 + 3 is "
+                         "the sum of the partials); in pass i only x[i] has tangent 1")
+        raise AssertionError(message)
+    if not len(passes) == 3:
+        raise AssertionError(_("f was called {calls} times; forward mode: one pass per "
+                               "input").format(calls=len(passes)))
+
+
+def check_activation_memory(activation_memory) -> None:
+    """activation_memory([2, 3, 1], 4) = 256 bytes (128 with 4 bytes per number), naming the
+    mistake behind each likely wrong count."""
+    got = activation_memory([2, 3, 1], 4)
+    likely = {104: _("104 = 8 · 13 counts the 13 parameters, not the activations"),
+              192: _("192 leaves out the input x, which the first Linear caches for its dW"),
+              64: _("64 leaves out the batch: every cached array has n = 4 rows"),
+              160: _("160 counts the hidden layer once: the ReLU caches its input and the next "
+                     "Linear caches the ReLU's output"),
+              32: _("32 is the count of numbers; multiply by bytes_per_number")}
+    if not got == 256:
+        raise AssertionError(_("activation_memory([2, 3, 1], 4) = {got}, expected 8 bytes · 4 · "
+                               "(2 + 3 + 3) = 256. {hint}").format(
+                                   got=got, hint=likely.get(got, "")))
+    got = activation_memory([2, 3, 1], 4, bytes_per_number=4)
+    if not got == 128:
+        raise AssertionError(_("with bytes_per_number=4 (float32): got {got}, expected "
+                               "128").format(got=got))
