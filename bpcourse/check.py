@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .i18n import _
+from .i18n import _, ljust
 
 __all__ = ["rel_error", "check_gradient", "compare", "GradientMismatch", "diagnose"]
 
@@ -205,4 +205,6 @@ def compare(name: str, got: np.ndarray, expected: np.ndarray) -> str:
     exact = bool(_all(got == expected))
     approx = rel_error(got, expected) < 1e-7
     maxdiff = float(_max(_abs(got - expected))) if got.size else 0.0
-    return f"{name:<8}| exact: {exact!s:<5} | approx: {approx!s:<5} | maxdiff: {maxdiff:.1e}"
+    return _("{name}| exact: {exact} | approx: {approx} | maxdiff: {maxdiff}").format(
+        name=ljust(name, 8), exact=f"{exact!s:<5}", approx=f"{approx!s:<5}",
+        maxdiff=f"{maxdiff:.1e}")

@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from . import flops, layers, nn
-from .i18n import _
+from .i18n import _, rjust
 
 __all__ = ["build_mlp", "make_batch", "loss_value", "backprop_gradient", "flat_parameter",
            "numeric_gradient_sampled", "extrapolate", "measure", "sweep", "default_sizes",
@@ -375,8 +375,9 @@ def read_csv(path: str | Path) -> list[dict]:
 
 def format_table(rows: Sequence[dict]) -> str:
     """The rows as a plain-text table (what the command prints)."""
-    head = (f"{'MLP':>16} {'P':>8} {'backprop':>10} {'numeric':>11} {'speedup':>9} "
-            f"{'2P/3':>9} {'bwd/fwd':>8} {'predicted':>9}")
+    head = " ".join(rjust(word, width) for word, width in (
+        ("MLP", 16), ("P", 8), (_("backprop"), 10), (_("numeric"), 11), (_("speedup"), 9),
+        ("2P/3", 9), (_("bwd/fwd"), 8), (_("predicted"), 9)))
     lines = [head]
     for r in rows:
         star = "*" if r["numeric_extrapolated"] else " "
@@ -385,7 +386,7 @@ def format_table(rows: Sequence[dict]) -> str:
             f"{r['t_numeric']:>9.3f}s{star} {r['speedup']:>9,.0f} {r['speedup_predicted']:>9,.0f} "
             f"{r['ratio_backward_forward']:>8.2f} {r['ratio_backward_forward_predicted']:>9.2f}")
     if any(r["numeric_extrapolated"] for r in rows):
-        lines.append("* numeric time extrapolated from a random sample of parameters")
+        lines.append(_("* numeric time extrapolated from a random sample of parameters"))
     return "\n".join(lines)
 
 
@@ -534,9 +535,10 @@ def where_time_goes(rates: Sequence[dict], row: dict) -> dict:
 def format_rates(rates: Sequence[dict], row: dict | None = None) -> str:
     """The products' rates as a table; with a ``measure`` row, where each pass's time goes."""
     in_pass = bool(rates) and "seconds_in_pass" in rates[0]
-    lines = [f"{'pass':>8} {'layer':>5} {'product':>11} {'(rows, inner, cols)':>20} "
-             f"{'MFLOP':>8} {'GFLOP/s alone':>14}"
-             + (f" {'in the pass':>12} {'µs in pass':>11}" if in_pass else f" {'µs':>8}")]
+    columns = [(_("pass"), 8), (_("layer"), 5), (_("product"), 11),
+               (_("(rows, inner, cols)"), 20), ("MFLOP", 8), (_("GFLOP/s alone"), 14)]
+    columns += [(_("in the pass"), 12), (_("µs in pass"), 11)] if in_pass else [("µs", 8)]
+    lines = [" ".join(rjust(word, width) for word, width in columns)]
     for r in rates:
         tail = (f" {r['gflops_in_pass']:>12.1f} {r['seconds_in_pass'] * 1e6:>11.1f}" if in_pass
                 else f" {r['seconds'] * 1e6:>8.1f}")
@@ -544,23 +546,27 @@ def format_rates(rates: Sequence[dict], row: dict | None = None) -> str:
                      f"{str(r['shape']):>20} {r['flops'] / 1e6:>8.2f} {r['gflops']:>14.1f}"
                      + tail)
     threads = rates[0]["blas_threads"] if rates else 0
-    lines.append(f"BLAS threads: {threads or 'not limited (BLAS default)'}")
+    lines.append(_("BLAS threads: {threads}").format(
+        threads=threads or _("not limited (BLAS default)")))
     if row is not None:
         split = where_time_goes(rates, row)
-        rest = {"forward": "bias, ReLU, loss, input checks, Python",
-                "backward": "db, ReLU, .grad +=, input checks, Python"}
+        names = {"forward": _("forward"), "backward": _("backward")}
+        rest = {"forward": _("bias, ReLU, loss, input checks, Python"),
+                "backward": _("db, ReLU, .grad +=, input checks, Python")}
         for kind in ("forward", "backward"):
             s = split[kind]
-            lines.append(f"{kind:>8}: measured {s['measured'] * 1e3:.3f} ms = products "
-                         f"{s['matmul'] * 1e3:.3f} ms + the rest {s['other'] * 1e3:.3f} ms "
-                         f"({rest[kind]})")
-        lines.append(
-            f"backward/forward: measured {split['ratio_measured']:.2f}; the products "
-            f"{split['ratio_matmul_time']:.2f} in time, {split['ratio_matmul_flops']:.2f} in "
-            "FLOPs. A FLOP count assumes one rate for every product. Time and count part "
-            "where a product runs slower (the skinny x.T @ dout, inner dimension n; a product "
-            "whose operands the pass's other arrays pushed out of the cache: 'in the pass' "
-            "below 'alone') or where the rest is not small.")
+            lines.append(_("{kind}: measured {measured:.3f} ms = products {matmul:.3f} ms + the "
+                           "rest {other:.3f} ms ({rest})").format(
+                kind=rjust(names[kind], 8), measured=s["measured"] * 1e3, matmul=s["matmul"] * 1e3,
+                other=s["other"] * 1e3, rest=rest[kind]))
+        lines.append(_(
+            "backward/forward: measured {measured:.2f}; the products {time:.2f} in time, "
+            "{count:.2f} in FLOPs. A FLOP count assumes one rate for every product. Time and "
+            "count part where a product runs slower (the skinny x.T @ dout, inner dimension n; "
+            "a product whose operands the pass's other arrays pushed out of the cache: 'in the "
+            "pass' below 'alone') or where the rest is not small.").format(
+                measured=split["ratio_measured"], time=split["ratio_matmul_time"],
+                count=split["ratio_matmul_flops"]))
     return "\n".join(lines)
 
 

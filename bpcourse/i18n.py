@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import gettext
 import os
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,3 +120,19 @@ def speaking(language: str | None) -> Iterator[str]:
             _current.update(language=None, translation=None)
         else:
             set_language(str(before))
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal or a notebook's output: a Chinese character takes
+    two, so a table with Chinese headers pads by this, not by ``len``."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def ljust(text: str, columns: int) -> str:
+    """``text`` padded on the right to ``columns`` display columns."""
+    return text + " " * max(0, columns - display_width(text))
+
+
+def rjust(text: str, columns: int) -> str:
+    """``text`` padded on the left to ``columns`` display columns."""
+    return " " * max(0, columns - display_width(text)) + text

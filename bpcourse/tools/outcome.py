@@ -8,10 +8,9 @@ sandbox; 1 nbgrader itself failed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from ..i18n import N_, _
+from ..i18n import N_, _, display_width, ljust, rjust
 from .scores import Points, Sheet
 
 NOT_GRADED, TAMPERING = 3, 4
@@ -60,19 +59,6 @@ def tampering_text(entry: str) -> str:
     found = re.match(r"((?:[\w.-]+: )?)(.*)\Z", entry, re.S)
     line = _template_pattern(TAMPERED_LINE).match(found[2])
     return found[1] + _(TAMPERED_LINE).format(**line.groupdict()) if line else entry
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: a Chinese character takes two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def ljust(text: str, columns: int) -> str:
-    return text + " " * max(0, columns - display_width(text))
-
-
-def rjust(text: str, columns: int) -> str:
-    return " " * max(0, columns - display_width(text)) + text
 
 
 @dataclass

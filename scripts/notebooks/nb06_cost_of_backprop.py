@@ -1223,7 +1223,9 @@ CELLS = [
              "parameter", "loss function", "central difference", "numerical gradient",
              "derivative", "Jacobian", "hidden layer", "memory",
              "automatic differentiation (autograd)", "topological order (sort)",
-             "mean squared error (MSE)"),
+             "mean squared error (MSE)", "multiply-add", "forward mode", "reverse mode",
+             "dual number", "tangent", "product rule", "quotient rule", "inference",
+             "checkpointing"),
     md(r"""
     ## What you did
 
