@@ -1197,8 +1197,9 @@ def test_nb06_dual_accepts_other_correct_styles():
     corpus's alternative style (tests/corpus/nb06.py), graded here without a notebook."""
     import math
 
-    from bpcourse.grading import nb06
     from corpus.nb06 import ALTERNATIVES
+
+    from bpcourse.grading import nb06
 
     scope = {"math": math}
     exec(ALTERNATIVES["dual"], scope)
