@@ -133,6 +133,24 @@ HELD_BACK = {
           "or lambda per node), which is its whole lead; its backward walk (an explicit "
           "stack, so any depth works) costs about what micrograd's recursive one does.",
     "B6": "Each notebook starts a kernel (~1-2 s) before its first cell.",
+    "B8": "What remains beyond the floor: importing nbgrader and SQLAlchemy (side by side with "
+          "the kernel's start), nbgrader's sanitising pass and its gradebook writes, and "
+          "reading the outcome back.",
+    "B9": "Per notebook, beyond the kernel's execution in the sandbox: nbgrader's own passes "
+          "over the notebook (sanitising, checking the cells, saving the autograded copy) and "
+          "its gradebook writes. The run's one-off costs (nbgrader's first autograde in the "
+          "process) are shared by the 20 notebooks.",
+    "B10": "Profiled on 8 and 20 submissions of 04_layers: a job's time is the notebook's "
+           "execution, not nbgrader's per-call work (one nbgrader call for 4 submissions took "
+           "4 times one call for 1, within 5 %), so batching submissions gains little by "
+           "itself; the start-up was the local cluster (1.3-3 s), then each worker importing "
+           "nbgrader before its first job (2-4.6 s) and its first autograde's warm-up (~2.5 s), "
+           "about a third of a parallel run of 8. Now the workers are forked from a forkserver "
+           "that imported the grading code once, started while the coordinator reads the "
+           "submissions. Two workers also share the 2 cores with the coordinator, which runs "
+           "Dask's scheduler and writes each result to the gradebook, and, on this machine, "
+           "with other programs: at a load average above 2 the second core is not free and no "
+           "parallel run can show 2×.",
 }
 
 

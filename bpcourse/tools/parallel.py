@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -69,12 +70,45 @@ def _write_digests(course: Path, assignment: str, digests: dict[str, str]) -> No
     path.write_text(json.dumps(dict(sorted(digests.items())), indent=1))
 
 
+# What a local worker imports to grade (nbgrader, SQLAlchemy, nbclient: seconds per process).
+WORKER_PRELOAD = ("distributed", "bpcourse.tools.job")
+
+
+def warm_worker_start() -> bool:
+    """Start local workers from a forkserver that imports the grading code once, started now so
+    that its imports overlap the coordinator's preparation of the jobs; each worker is then a
+    fork of it that imports nothing more (with "spawn", Dask's default, each worker imported
+    nbgrader again before its first job). True if the forkserver is in use (Linux, macOS)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return False
+    import multiprocessing.forkserver as forkserver
+
+    from distributed.utils import get_mp_context
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        ctx = get_mp_context()  # Dask sets its own preload list once; ours replaces it
+    ctx.set_forkserver_preload(list(WORKER_PRELOAD))  # no effect if the server already runs
+    forkserver.ensure_running()
+    return True
+
+
+def _worker_env(method: str) -> dict[str, str] | None:
+    """A forked worker has the forkserver's environment, from when the server started: give it
+    this process's, as a spawned worker would inherit it (Dask's pre-spawn variables, e.g.
+    OMP_NUM_THREADS=1, still win, as they do for a spawned worker)."""
+    if method != "forkserver":
+        return None
+    pre_spawn = dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {}
+    return {k: v for k, v in os.environ.items() if k not in pre_spawn}
+
+
 def start_client(workers: int | None, scheduler: str | None) -> tuple[Client, LocalCluster | None]:
     """A client of the cluster at `scheduler` (or DASK_SCHEDULER_ADDRESS), else of a new local
     cluster of `workers` single-threaded processes (one per core when 0 or None)."""
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         return Client(address), None
+    method = "forkserver" if warm_worker_start() else "spawn"
     # On a busy machine a worker's heartbeat can come late; the scheduler must not retire a
     # local worker for that (the nanny sees a worker that really dies, and restarts it).
     # A worker holds only the job it runs (saturation 1.0; Dask's default queues a second one
@@ -85,10 +119,11 @@ def start_client(workers: int | None, scheduler: str | None) -> tuple[Client, Lo
                           "distributed.scheduler.worker-ttl": None,
                           "distributed.comm.timeouts.connect": "120s",
                           "distributed.comm.timeouts.tcp": "120s",
-                          "distributed.worker.daemon": False}):
+                          "distributed.worker.daemon": False,
+                          "distributed.worker.multiprocessing-method": method}):
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                processes=True, memory_limit=0, dashboard_address=":0",
-                               silence_logs=logging.ERROR)
+                               silence_logs=logging.ERROR, env=_worker_env(method))
     return Client(cluster), cluster
 
 
@@ -109,6 +144,8 @@ def autograde_parallel(course: Path, assignment: str, *, workers: int | None = N
     db_url = db_url_of(course, db_url)
     students = students or submitted_students(course, assignment)
     done = {} if force else _read_digests(course, assignment)
+    if client is None and not (scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")):
+        warm_worker_start()  # the workers' imports run while the jobs are made
     jobs = make_jobs(course, assignment, students, db_url, cell_timeout)
     todo = [j for j in jobs if force or done.get(j.student) != j.digest
             or not (course / "autograded" / j.student / assignment).is_dir()]
