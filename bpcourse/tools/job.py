@@ -1,8 +1,9 @@
-"""One submission graded as one job, in a temporary course of its own: the unit of work that a
-parallel autograde sends to a Dask worker (see :mod:`bpcourse.tools.parallel`).
+"""Submissions graded as one job, in a temporary course of its own: the unit of work that a
+parallel autograde sends to a Dask worker (see :mod:`bpcourse.tools.parallel`): one submission
+(:func:`grade_submission_job`) or a batch of them (:func:`grade_batch_job`).
 
 The job never opens the real gradebook: it receives a small SQLite gradebook holding only the
-assignment, runs nbgrader's autograde for its one student in the worker's own process (nbgrader
+assignment, runs nbgrader's autograde for its students in the worker's own process (nbgrader
 is imported once per worker, not once per submission), and sends back the autograded files and
 the grades. The coordinating process writes those into the real gradebook.
 """

@@ -1,12 +1,15 @@
-"""``bpcourse autograde ASSIGNMENT --workers N``: one job per submission on Dask distributed.
+"""``bpcourse autograde ASSIGNMENT --workers N``: submissions graded as jobs on Dask distributed.
 
 By default a local cluster of N worker processes (one per core when N is 0), or the existing
-cluster at ``--scheduler ADDRESS`` / ``DASK_SCHEDULER_ADDRESS``. Each job grades one submission
-in a temporary course of its own (:func:`~bpcourse.tools.job.grade_submission_job`); its result
-comes back here, and this process is the only writer to the gradebook and to autograded/.
+cluster at ``--scheduler ADDRESS`` / ``DASK_SCHEDULER_ADDRESS``. Each job grades a batch of
+submissions (about two batches per worker, :func:`batch_size`) with one nbgrader call in a
+temporary course of its own (:func:`~bpcourse.tools.job.grade_batch_job`), each kernel in its
+own sandbox; its results come back here, and this process is the only writer to the gradebook
+and to autograded/.
 
-Faults: a worker that dies mid-grade makes Dask run the job again on another worker; a job that
-kills its worker every time (``allowed_failures`` + 1 times) is reported NOT GRADED with that
+Faults: a worker that dies mid-grade makes Dask run the job again on another worker; a batch
+that kills its worker every time (``allowed_failures`` + 1 times) is split into one job per
+submission, and a submission that kills its worker every time is reported NOT GRADED with that
 reason, and the others are graded. A submission not graded keeps its earlier autograded/ folder
 (and scores), as in a sequential run. A rerun skips a submission already graded from the same
 content (its sha256 is kept in ``.bpcourse/graded/<assignment>.json``) unless ``force``.
