@@ -250,12 +250,26 @@ def main(argv: list[str] | None = None) -> int:
               f"[{time.perf_counter() - t0:.0f} s]", flush=True)
     seconds = time.perf_counter() - start
     report = write_report(results, info, args.out, seconds)
+    fresh = [{"id": r.id, "goal": r.goal, "measured": r.measured, "met": r.met,
+              "data": r.data, "machine": info} for r in results]
     (args.out / "results.json").write_text(json.dumps(
         {"machine": info, "seconds": seconds,
-         "results": [{"id": r.id, "goal": r.goal, "measured": r.measured, "met": r.met,
-                      "data": r.data} for r in results]}, indent=1, default=_jsonable))
+         "results": _merged_results(args.out / "results.json", fresh)},
+        indent=1, default=_jsonable))
     print(f"\nwrote {report} ({seconds:.0f} s)")
     return 0
+
+
+def _merged_results(path: Path, fresh: list[dict]) -> list[dict]:
+    """This run's results, and an earlier results.json's for the benchmarks not re-run (as
+    REPORT.md keeps their sections), each with the machine and date it was measured on."""
+    earlier = []
+    if path.exists():
+        old = json.loads(path.read_text())
+        earlier = [dict(r, machine=r.get("machine", old.get("machine"))) for r in old["results"]]
+    rerun = {r["id"] for r in fresh}
+    merged = [r for r in earlier if r["id"] not in rerun] + fresh
+    return sorted(merged, key=lambda r: int(r["id"][1:]))
 
 
 def _jsonable(value):
