@@ -35,7 +35,12 @@ from bpcourse.tools.autograde import autograde, cli  # noqa: E402
 from bpcourse.tools.collect import collect  # noqa: E402
 from bpcourse.tools.nbgrader_run import run_nbgrader  # noqa: E402
 from bpcourse.tools.notebook import load_notebook  # noqa: E402
-from bpcourse.tools.parallel import autograde_parallel, graded_digests_path  # noqa: E402
+from bpcourse.tools.parallel import (  # noqa: E402
+    MAX_PER_JOB,
+    autograde_parallel,
+    batch_size,
+    graded_digests_path,
+)
 
 pytestmark = pytest.mark.slow
 A = nb01.A
@@ -223,14 +228,17 @@ def killer(student: str, marker: Path | None) -> Submission:
     return Submission(student, A, edits=(add_cell(code),))
 
 
-def test_a_killed_worker_is_retried_and_a_killer_is_not_graded(tmp_path, jupyter_env):
+@pytest.mark.parametrize("per_job", [1, 4], ids=["one-per-job", "all-in-one-batch"])
+def test_a_killed_worker_is_retried_and_a_killer_is_not_graded(tmp_path, jupyter_env, per_job):
+    """One submission per job, and all four in one batch: the batch dies every time (dies-once,
+    then kills-always), is split into one job per submission, and only kills-always is lost."""
     course = prepare_course(tmp_path / "course", [A])
     marker = tmp_path / "killed-once"
     subs = [Submission("ann", A), killer("dies-once", marker), killer("kills-always", None),
             Submission("zed", A, base="release")]
     write_submissions(course, subs)
     outcomes = {o.student: o for o in autograde_parallel(
-        course, A, workers=2, cell_timeout=CELL_TIMEOUT, progress=False)}
+        course, A, workers=2, cell_timeout=CELL_TIMEOUT, progress=False, per_job=per_job)}
     assert marker.exists()  # the first attempt of dies-once did kill its worker
     assert outcomes["dies-once"].graded, outcomes["dies-once"].reason
     assert outcomes["dies-once"].score == outcomes["dies-once"].max_score > 0
@@ -240,6 +248,12 @@ def test_a_killed_worker_is_retried_and_a_killer_is_not_graded(tmp_path, jupyter
     assert outcomes["zed"].graded and outcomes["zed"].score == 0
     assert not (course / "autograded" / "kills-always").exists() or not any(
         (course / "autograded" / "kills-always").rglob("*.ipynb"))
+
+
+def test_batches_give_each_worker_about_two_jobs_of_at_most_max_per_job():
+    assert [batch_size(n, 2) for n in (1, 4, 8, 9, 20, 100)] == [1, 1, 2, 3, 5, MAX_PER_JOB]
+    assert batch_size(20, 1) == 8 and batch_size(20, 0) == 8  # no worker known yet: as one
+    assert batch_size(0, 2) == 1
 
 
 def test_a_regrade_that_fails_keeps_the_earlier_autograded_folder_and_points(

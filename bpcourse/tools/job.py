@@ -1,8 +1,9 @@
-"""One submission graded as one job, in a temporary course of its own: the unit of work that a
-parallel autograde sends to a Dask worker (see :mod:`bpcourse.tools.parallel`).
+"""Submissions graded as one job, in a temporary course of its own: the unit of work that a
+parallel autograde sends to a Dask worker (see :mod:`bpcourse.tools.parallel`): one submission
+(:func:`grade_submission_job`) or a batch of them (:func:`grade_batch_job`).
 
 The job never opens the real gradebook: it receives a small SQLite gradebook holding only the
-assignment, runs nbgrader's autograde for its one student in the worker's own process (nbgrader
+assignment, runs nbgrader's autograde for its students in the worker's own process (nbgrader
 is imported once per worker, not once per submission), and sends back the autograded files and
 the grades. The coordinating process writes those into the real gradebook.
 """
@@ -80,7 +81,7 @@ class JobResult:
     autograded: Files = field(default_factory=dict)
     grades: Grades | None = None
     log: str = ""
-    seconds: float = 0.0
+    seconds: float = 0.0  # its job's time; a batch's time is shared equally by its students
     worker_pid: int = 0
 
 
@@ -138,39 +139,72 @@ def grade_submission_job(job: SubmissionJob, kernel: KernelLaunch | None = None)
     If the process running this function dies (a submission that kills its worker), Dask retries
     the job on another worker; the coordinator reports it NOT GRADED when that keeps happening.
     """
+    return grade_batch_job([job], kernel)[0]
+
+
+def grade_batch_job(jobs: list[SubmissionJob], kernel: KernelLaunch | None = None
+                    ) -> list[JobResult]:
+    """Grade several submissions of one assignment with one ``nbgrader autograde`` call in one
+    temporary course, as the sequential path grades a class; return one :class:`JobResult` per
+    job, in order (each as :func:`grade_submission_job` would return it).
+
+    One call per batch pays nbgrader's per-call work (its configuration, the course folder, the
+    gradebook) and the temporary course once for the batch instead of once per student. The
+    jobs must share the assignment, configuration, gradebook template, source and cell timeout
+    (as :func:`make_jobs` makes them). If the process dies, the whole batch is lost: the
+    coordinator retries it, then grades its students one job each, so that only a submission
+    that kills its worker every time is NOT GRADED.
+    """
+    if not jobs:
+        return []
+    first = jobs[0]
+    if any((j.assignment, j.config, j.gradebook, j.source, j.cell_timeout)
+           != (first.assignment, first.config, first.gradebook, first.source, first.cell_timeout)
+           for j in jobs[1:]):
+        raise ValueError("grade_batch_job: the jobs of one batch must share the assignment, "
+                         "configuration, gradebook, source and cell timeout (make them with "
+                         "make_jobs)")
     start = time.perf_counter()
-    result = JobResult(job.assignment, job.student, job.digest, graded=False,
-                       worker_pid=os.getpid())
-    with tempfile.TemporaryDirectory(prefix=f"bpcourse-job-{job.student}-") as tmp:
+    results = [JobResult(j.assignment, j.student, j.digest, graded=False, worker_pid=os.getpid())
+               for j in jobs]
+    with tempfile.TemporaryDirectory(prefix=f"bpcourse-job-{first.student}-") as tmp:
         course = Path(tmp) / "course"
         db = course / "gradebook.db"
         course.mkdir()
-        (course / "nbgrader_config.py").write_text(job.config, encoding="utf-8")
-        db.write_bytes(job.gradebook)
-        write_files(course / "solutions" / job.assignment, job.source)
-        write_files(course / "submitted" / job.student / job.assignment, job.submission)
+        (course / "nbgrader_config.py").write_text(first.config, encoding="utf-8")
+        db.write_bytes(first.gradebook)
+        write_files(course / "solutions" / first.assignment, first.source)
+        for job in jobs:
+            write_files(course / "submitted" / job.student / job.assignment, job.submission)
         kernel = kernel or KernelLaunch()
         proc = autograde_here(
-            course, job.assignment, db_url=f"sqlite:///{db}", student=job.student,
-            cell_timeout=job.cell_timeout, env=_job_env(Path(tmp), kernel, job),
+            course, first.assignment, db_url=f"sqlite:///{db}",
+            student=first.student if len(jobs) == 1 else "*",
+            cell_timeout=first.cell_timeout, env=_job_env(Path(tmp), kernel, first),
             config=None if kernel.sandbox is None else nbgrader_config(kernel.sandbox))
-        result.log = proc.stdout + proc.stderr
-        graded_dir = course / "autograded" / job.student / job.assignment
-        failure = reasons_from_log(result.log, "submitted").get(job.student)
-        notebooks = _notebook_names(job)
-        missing = [n for n in notebooks if not (graded_dir / f"{n}.ipynb").exists()]
-        if failure or missing or not graded_dir.is_dir():
-            result.reason = failure or (NO_AUTOGRADED_NOTEBOOK.format(notebooks=", ".join(missing))
-                                        if missing else NOT_AUTOGRADED)
-        else:
-            result.graded = True
-            result.autograded = read_files(graded_dir)
-        try:
-            result.grades = read_grades(f"sqlite:///{db}", job.assignment, job.student)
-        except Exception:  # nbgrader failed before recording the submission
-            result.grades = None
-    result.seconds = time.perf_counter() - start
-    return result
+        log = proc.stdout + proc.stderr
+        failures = reasons_from_log(log, "submitted")
+        notebooks = _notebook_names(first)
+        for job, result in zip(jobs, results, strict=True):
+            result.log = log
+            graded_dir = course / "autograded" / job.student / job.assignment
+            failure = failures.get(job.student)
+            missing = [n for n in notebooks if not (graded_dir / f"{n}.ipynb").exists()]
+            if failure or missing or not graded_dir.is_dir():
+                result.reason = failure or (
+                    NO_AUTOGRADED_NOTEBOOK.format(notebooks=", ".join(missing))
+                    if missing else NOT_AUTOGRADED)
+            else:
+                result.graded = True
+                result.autograded = read_files(graded_dir)
+            try:
+                result.grades = read_grades(f"sqlite:///{db}", job.assignment, job.student)
+            except Exception:  # nbgrader failed before recording the submission
+                result.grades = None
+    seconds = time.perf_counter() - start
+    for result in results:
+        result.seconds = seconds / len(results)
+    return results
 
 
 def sandbox_launch(limits: Limits | None = None) -> KernelLaunch:
@@ -222,5 +256,6 @@ def remove_tree(path: Path) -> None:
 
 
 __all__ = ["KernelLaunch", "sandbox_launch", "SubmissionJob", "make_jobs", "JobResult",
-           "grade_submission_job", "submission_digest", "read_files", "write_files",
+           "grade_submission_job", "grade_batch_job", "submission_digest", "read_files",
+           "write_files",
            "remove_tree"]
