@@ -822,7 +822,7 @@ def _autograde_rounds(ctx: Context) -> dict:
         return ctx.shared["grading"]
     from bpcourse.tools.autograde import autograde
     from bpcourse.tools.job import sandbox_launch
-    from bpcourse.tools.parallel import autograde_parallel, batch_size
+    from bpcourse.tools.parallel import autograde_parallel
     from bpcourse.tools.sandbox import unavailable_reason
 
     name = (QUICK_GRADE_NOTEBOOKS if ctx.quick else GRADE_NOTEBOOKS)[0]
@@ -851,7 +851,7 @@ def _autograde_rounds(ctx: Context) -> dict:
             par = autograde_parallel(par_course, name, workers=2, progress=False,
                                      kernel=sandbox_launch() if sandboxed else None)
             parallel = time.perf_counter() - start
-            per_job = batch_size(students, 2)
+            per_job = 1  # the default: each submission its own job
         finally:
             os.environ.clear()
             os.environ.update(saved)

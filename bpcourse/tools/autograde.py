@@ -288,6 +288,10 @@ def _cli_autograde(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="grade in parallel on Dask: a local cluster of N worker processes "
                              "(0: one per core); needs the [scale] extra")
+    parser.add_argument("--per-job", default=1, type=_per_job, metavar="N",
+                        help="with --workers/--scheduler: submissions graded by one job (default "
+                             "1: each in its own temporary course; 'auto': a few batches per "
+                             "worker, one nbgrader call each)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="grade on the existing Dask cluster at ADDRESS (e.g. "
                              "tcp://host:8786; default: $DASK_SCHEDULER_ADDRESS)")
@@ -361,6 +365,16 @@ def _sandbox_decision(args) -> bool | int:
     return False
 
 
+def _per_job(value: str) -> int | None:
+    """--per-job's value: a positive number, or None for "auto"."""
+    if value == "auto":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: give a number of submissions ≥ 1, or 'auto'")
+    return int(value)
+
+
 def _autograde_parallel(args, course: Path) -> tuple[list[Outcome], list[str]]:
     """The parallel path: (outcomes, students whose earlier autograded/ was kept)."""
     try:
@@ -374,5 +388,6 @@ def _autograde_parallel(args, course: Path) -> tuple[list[Outcome], list[str]]:
                                   scheduler=args.scheduler, students=args.student,
                                   cell_timeout=args.timeout, db_url=args.db_url,
                                   force=args.force, progress=not args.json,
+                                  per_job=args.per_job,
                                   kernel=sandbox_launch(args.limits) if args.sandbox else None)
     return outcomes, kept_earlier(course, args.assignment, outcomes, had_output)

@@ -135,14 +135,16 @@ def autograde_parallel(course: Path, assignment: str, *, workers: int | None = N
                        cell_timeout: int | None = None, db_url: str | None = None,
                        force: bool = False, kernel: KernelLaunch | None = None,
                        progress: bool = True, client: Client | None = None,
-                       per_job: int | None = None) -> list[Outcome]:
+                       per_job: int | None = 1) -> list[Outcome]:
     """Grade every (or the given) submission of `assignment` as Dask jobs; return the Outcomes,
     in student order, read back from the gradebook as :func:`collect` reads a sequential run.
 
-    per_job: submissions graded by one job (one nbgrader call); None: about
-    BATCHES_PER_WORKER jobs per worker, at most MAX_PER_JOB submissions each
-    (:func:`batch_size`). A batch whose worker dies every time is split into jobs of one
-    submission each, so only the submission that kills its worker is NOT GRADED."""
+    per_job: submissions graded by one job (one nbgrader call). 1, the default: every
+    submission is its own job in its own temporary course. None: about BATCHES_PER_WORKER jobs
+    per worker, at most MAX_PER_JOB submissions each (:func:`batch_size`), which shares a
+    temporary course and one nbgrader call within a batch (each kernel still in its own
+    sandbox) and saved about 5 % in B10. A batch whose worker dies every time is split into
+    jobs of one submission each, so only the submission that kills its worker is NOT GRADED."""
     course = Path(course).resolve()
     db_url = db_url_of(course, db_url)
     students = students or submitted_students(course, assignment)
