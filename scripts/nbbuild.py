@@ -101,11 +101,31 @@ def _with_zh(cell, zh: str | None):
     return cell
 
 
+def zh_variant(src: str, *words: tuple[str, str]) -> str:
+    """A demo cell's zh variant: ``src`` with only its words swapped (what it prints, its labels,
+    its comments), each (English, 中文) pair found exactly once, so that the code of the two
+    editions cannot drift apart.
+
+    Raises:
+        ValueError naming an English text that is not exactly once in ``src``.
+    """
+    for english, chinese in words:
+        if src.count(english) != 1:
+            raise ValueError(f"zh_variant: {english!r} occurs {src.count(english)} times in the "
+                             f"cell {src.strip()[:60]!r}; expected exactly once")
+        src = src.replace(english, chinese)
+    return src
+
+
 def md(text: str, zh: str | None = None):
     return _with_zh(new_markdown_cell(_clean(text)), zh)
 
 
-def code(src: str, zh: str | None = None):
+def code(src: str, zh: str | tuple[tuple[str, str], ...] | None = None):
+    """A demo cell; ``zh``: its Chinese variant, or the (English, 中文) pairs that make it from
+    ``src`` (:func:`zh_variant`)."""
+    if isinstance(zh, tuple):
+        zh = zh_variant(src, *zh)
     return _with_zh(new_code_cell(_clean(src)), zh)
 
 

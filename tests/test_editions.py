@@ -275,3 +275,16 @@ def test_chinese_prose_is_unwrapped_where_a_line_break_would_show_as_a_space():
     cell = nbbuild.md("The chain rule\nin English.", zh="链式\n法则")
     assert cell.source == "The chain rule\nin English."  # English keeps its lines
     assert cell.metadata["bpcourse_zh"] == "链式法则"
+
+
+def test_a_demo_cells_zh_variant_swaps_words_found_exactly_once():
+    """`code(src, zh=pairs)` makes the zh variant from the English code, so the two editions
+    cannot compute different things; a text not found exactly once is an error naming it."""
+    src = 'print("loss")\nax.set_title("loss curve")'
+    pairs = (('print("loss")', 'print("损失")'), ('"loss curve"', '"损失曲线"'))
+    cell = nbbuild.code(src, zh=pairs)
+    assert cell.metadata["bpcourse_zh"] == 'print("损失")\nax.set_title("损失曲线")'
+    with pytest.raises(ValueError, match="'loss' occurs 2 times"):
+        nbbuild.zh_variant(src, ("loss", "损失"))
+    with pytest.raises(ValueError, match="'accuracy' occurs 0 times"):
+        nbbuild.zh_variant(src, ("accuracy", "准确率"))

@@ -16,7 +16,7 @@ import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from nbbuild import answer, code, glossary, hidden, md, test, write  # noqa: E402
+from nbbuild import answer, code, glossary, hidden, md, test, write, zh_variant  # noqa: E402
 
 NAME = "03_scalar_autograd"
 
@@ -335,16 +335,6 @@ ax2.set_title("what the MLP learned")
 plt.show()
 gc.set_threshold(*default_thresholds)
 """
-
-
-def _translated(src: str, words: list[tuple[str, str]]) -> str:
-    """The zh variant of a demo cell: the same code, only its words (each found exactly once)
-    swapped, so that the two editions cannot compute different things."""
-    for english, chinese in words:
-        if src.count(english) != 1:
-            raise ValueError(f"{english!r} occurs {src.count(english)} times in the cell")
-        src = src.replace(english, chinese)
-    return src
 
 
 CELLS = [
@@ -1011,7 +1001,7 @@ CELLS = [
     一遍，而这里每一步都有几万个 Value：让它等到新建了 100,000 个对象再运行，能让这段训练快上
     好几倍。micrograd 也有同样的循环引用；画完图之后，这个设置会被恢复。
     """)),
-    code(TRAINING, zh=_translated(TRAINING, [
+    code(TRAINING, zh=zh_variant(TRAINING, *[
         ("# see above: the collector waits longer", "# 见上文：让回收器等久一些"),
         ("# labels 0/1 -> -1/+1", "# 标签 0/1 -> -1/+1"),
         ("# the initial weights (random.uniform)", "# 初始权重（random.uniform）"),
@@ -1022,7 +1012,7 @@ CELLS = [
         ('f"loss {losses[0]:.4f} -> {losses[-1]:.4f}, accuracy {accuracy:.0%}"',
          'f"损失 {losses[0]:.4f} -> {losses[-1]:.4f}，准确率 {accuracy:.0%}"'),
     ])),
-    code(PLOTS, zh=_translated(PLOTS, [
+    code(PLOTS, zh=zh_variant(PLOTS, *[
         ('"step"', '"步数"'),
         ('"loss"', '"损失"'),
         ('"training loss (mean squared error)"', '"训练损失（均方误差）"'),

@@ -12,21 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import nbbuild  # noqa: E402
-from nbbuild import answer, glossary, hidden, md, test, write  # noqa: E402
-
-
-def code(src: str, zh: tuple[tuple[str, str], ...] | None = None):
-    """nbbuild.code; ``zh``: (English, Chinese) replacements that make the zh variant of a
-    demo cell, each found exactly once, so that the two variants differ only in words."""
-    if zh is None:
-        return nbbuild.code(src)
-    variant = src
-    for english, chinese in zh:
-        if variant.count(english) != 1:
-            raise ValueError(f"{english!r} is not exactly once in the demo cell {src[:60]!r}")
-        variant = variant.replace(english, chinese)
-    return nbbuild.code(src, zh=variant)
+from nbbuild import answer, code, glossary, hidden, md, test, write  # noqa: E402
 
 NAME = "05_layered_backprop"
 # What the hidden tests try, for the comment of each hidden-test cell.

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from nbbuild import answer, code, glossary, hidden, md, test, write  # noqa: E402
+from nbbuild import answer, code, glossary, hidden, md, test, write, zh_variant  # noqa: E402
 
 NAME = "07_capstone"
 # What the hidden tests try, for the comment of each hidden-test cell.
@@ -189,18 +189,6 @@ def _hints(*hints: str, label: str = "Hint") -> str:
 def _zh_hints(*hints: str) -> str:
     """The zh edition's hints: the same collapsed list, labelled 提示."""
     return _hints(*hints, label="提示")
-
-
-def _zh_code(src: str, *replacements: tuple[str, str]) -> str:
-    """A demo cell's zh variant: ``src`` with only its words replaced (what it prints, its
-    labels, its comments), each (English, 中文) pair found exactly once, so that the code of
-    the two editions cannot drift apart."""
-    for en, zh in replacements:
-        if src.count(en) != 1:
-            raise ValueError(f"_zh_code: {en!r} occurs {src.count(en)} times in the cell, "
-                             "expected exactly once; make the English text unique")
-        src = src.replace(en, zh)
-    return src
 
 
 def _with_hints(prose: str, hints: str) -> str:
@@ -469,8 +457,8 @@ PLOT_DEMO = """
     """
 
 # The zh edition's demo cells: the same code, with what a learner reads in Chinese.
-IMPORTS_ZH = _zh_code(IMPORTS, ("# shorter demos while grading", "# 评分时缩短演示"))
-VALUE_DEMO_ZH = _zh_code(
+IMPORTS_ZH = zh_variant(IMPORTS, ("# shorter demos while grading", "# 评分时缩短演示"))
+VALUE_DEMO_ZH = zh_variant(
     VALUE_DEMO,
     ("Batch norm of one feature, node by node, on Values; returns (inputs, outputs).",
      "一个特征的批量规范化，用 Value 逐节点计算；返回 (inputs, outputs)。"),
@@ -480,14 +468,14 @@ VALUE_DEMO_ZH = _zh_code(
      "# L = Σ out · upstream，同一张计算图，用普通的数计算"),
     ("f\"mean {'cut  ' if cut else 'kept '}\"", "'切断均值' if cut else '保留均值'"),
 )
-CHECK_DEMO_ZH = _zh_code(
+CHECK_DEMO_ZH = zh_variant(
     CHECK_DEMO,
     ('"numeric dx, the target:', '"数值梯度 dx（目标）：'),
     ('"dx sums to zero over the batch:"', '"dx 在批量上的和为零："'),
     ('"batchnorm_backward is not written yet: write it, run its cell, then this one."',
      '"batchnorm_backward 还没有写：写好后先运行它所在的单元格，再运行这个单元格。"'),
 )
-DEEP_DEMO_ZH = _zh_code(
+DEEP_DEMO_ZH = zh_variant(
     DEEP_DEMO,
     ("then Linear to 3 classes.", "最后一个 Linear 输出 3 个类别。"),
     ("‖dL/dW‖ of every linear layer, first to last, after one backward pass.",
@@ -499,7 +487,7 @@ DEEP_DEMO_ZH = _zh_code(
     ('f"{at_init[0] / at_init[-1]:.2e}; loss {losses[0]:.3f}',
      'f"{at_init[0] / at_init[-1]:.2e}；损失 {losses[0]:.3f}'),
 )
-PLOT_DEMO_ZH = _zh_code(
+PLOT_DEMO_ZH = zh_variant(
     PLOT_DEMO,
     ('f"{label}, at init"', 'f"{label}，初始化时"'),
     ('f"{label}, after {steps} steps"', 'f"{label}，训练 {steps} 步后"'),
