@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from builders import load_builder
+from corpus.nb03 import RECURSIVE_TOPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -392,21 +393,6 @@ def _answer_0103(builder: str, const: str, names: tuple, mutations=(), source: s
     return tuple(scope[n] for n in names)
 
 
-_RECURSIVE_TOPO = '''
-        order, visited = [], set()
-
-        def build(node):
-            if node not in visited:
-                visited.add(node)
-                for child in node._prev:
-                    build(child)
-                order.append(node)
-
-        build(self)
-        self.grad = 1.0
-        for node in reversed(order):
-            node._backward()
-'''
 _PREORDER = '''
         self.grad = 1.0
 
@@ -565,7 +551,7 @@ def _mistake_answer(builder, const, names, mutations, source):
     if mutations == "preorder":
         mutations = _backward_body(_PREORDER)
     elif mutations == "recursive":
-        mutations = _backward_body(_RECURSIVE_TOPO)
+        mutations = _backward_body(RECURSIVE_TOPO)
     return _answer_0103(builder, const, names, mutations, source)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from builders import load_builder
+from corpus.nb03 import RECURSIVE_TOPO
 
 import bpcourse
 from bpcourse.grading import nb03
@@ -25,21 +26,6 @@ ENGLISH = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,})+")
 # Code a message quotes (a list comprehension in brackets, a name in backquotes) is not prose.
 QUOTED_CODE = re.compile(r"\[[^\]]*\]|`[^`]*`")
 
-_RECURSIVE_ORDER = '''
-        order, visited = [], set()
-
-        def build(node):
-            if node not in visited:
-                visited.add(node)
-                for child in node._prev:
-                    build(child)
-                order.append(node)
-
-        build(self)
-        self.grad = 1.0
-        for node in reversed(order):
-            node._backward()
-'''
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +48,7 @@ def _answers(mutations=(), names=("Value",)):
 def _recursive_order():
     body_start = BUILDER.VALUE.index("# Topological order with an explicit stack")
     body_end = BUILDER.VALUE.index("        ### END SOLUTION", body_start)
-    return [(BUILDER.VALUE[body_start - 8:body_end], _RECURSIVE_ORDER.lstrip("\n"))]
+    return [(BUILDER.VALUE[body_start - 8:body_end], RECURSIVE_TOPO.lstrip("\n"))]
 
 
 def _message(language, check, *answers) -> str:

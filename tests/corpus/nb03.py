@@ -241,3 +241,22 @@ def named_count() -> dict[str, int]:
             if name in answers:
                 counts[name] += 1
     return counts
+
+
+# backward()'s body with micrograd's recursive topological sort: right on small graphs, a
+# RecursionError on deep ones (the hints tests in both languages grade it).
+RECURSIVE_TOPO = '''
+        order, visited = [], set()
+
+        def build(node):
+            if node not in visited:
+                visited.add(node)
+                for child in node._prev:
+                    build(child)
+                order.append(node)
+
+        build(self)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+'''
