@@ -219,3 +219,13 @@ def _copy_repo(dest: Path) -> Path:
 def copy_repo():
     """copy_repo(dest): the repository as a fresh clone has it (no tests/, benchmarks/)."""
     return _copy_repo
+
+
+@pytest.fixture
+def english_afterwards():
+    """Each test starts and ends in English, whatever language it chose (the zh tests)."""
+    import bpcourse
+
+    bpcourse.set_language("en")
+    yield
+    bpcourse.set_language("en")

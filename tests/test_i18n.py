@@ -19,10 +19,7 @@ from babel.messages import mofile, pofile  # noqa: E402
 CATALOGS = sorted(i18n.LOCALE_DIR.glob(f"*/LC_MESSAGES/{i18n.DOMAIN}.po"))
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards():
-    yield
-    i18n.set_language("en")
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 def _messages_in_the_code() -> set[str]:

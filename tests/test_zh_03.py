@@ -28,10 +28,7 @@ QUOTED_CODE = re.compile(r"\[[^\]]*\]|`[^`]*`")
 
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards():
-    yield
-    bpcourse.set_language("en")
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 def _answers(mutations=(), names=("Value",)):

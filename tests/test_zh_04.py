@@ -26,11 +26,7 @@ ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}\b")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards():
-    bpcourse.set_language("en")
-    yield
-    bpcourse.set_language("en")
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 def _relu_with(old: str, new: str):

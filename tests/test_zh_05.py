@@ -25,11 +25,7 @@ def english_sentences(message: str) -> list[str]:
     return _ENGLISH_SENTENCE.findall(re.sub(r"`[^`]*`", "", message))
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards():
-    bpcourse.set_language("en")
-    yield
-    bpcourse.set_language("en")
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 def _answer(consts: tuple[str, ...], name: str, mutations=()):

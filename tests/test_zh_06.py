@@ -26,10 +26,7 @@ ENGLISH = re.compile(r"\b(the|is|are|of|expected|got|Likely|mistake|missing|wron
                      r"each|every|pass|counts?|leaves)\b")
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards():
-    yield
-    bpcourse.set_language("en")
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 def _answers(**edits: list[tuple[str, str]]) -> dict:

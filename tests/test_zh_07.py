@@ -53,10 +53,7 @@ WRONG_ANSWERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards():
-    yield
-    bpcourse.set_language("en")
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 def _answers(exercise: str, edits):

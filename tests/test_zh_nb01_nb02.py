@@ -25,10 +25,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 FRAME = "{name}: wrong. Likely mistake: {hint}."
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards():
-    yield
-    bpcourse.set_language("en")
+pytestmark = pytest.mark.usefixtures("english_afterwards")
 
 
 def _answer(builder: str, const: str, name: str, replacements=()):
