@@ -43,6 +43,7 @@ from .course import EDITIONS, ROOT, add_language_option, assignments, language_o
 from .early_kernel_manager import EarlyExecute
 from .gradebook import open_gradebook
 from .job import sandbox_launch
+from .kernel_client import NBGRADER_PREPROCESSORS
 from .nbgrader_run import autograde_here, db_url_of, run_nbgrader
 from .outcome import NO_SANDBOX, Outcome, exit_code, format_by_exercise, format_outcome
 from .safely import (
@@ -54,7 +55,7 @@ from .safely import (
     restore,
 )
 from .sandbox import Limits, unavailable_reason
-from .sandbox_kernel import NBGRADER_PREPROCESSORS, nbgrader_config
+from .sandbox_kernel import nbgrader_config
 
 
 def autograde(course: Path, assignment: str, *, students: list[str] | None = None,

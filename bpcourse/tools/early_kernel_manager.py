@@ -11,15 +11,15 @@ from __future__ import annotations
 import os
 import sys
 
-from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from nbgrader.preprocessors import Execute
 
 from . import early_kernel
 from .early_kernel import KERNEL_ARGV, EarlyKernel
+from .kernel_client import QuickKernelManager
 
 
-class EarlyKernelManager(AsyncKernelManager):
+class EarlyKernelManager(QuickKernelManager):
     """A kernel manager that adopts the early kernel on its first start, when it fits."""
 
     _early: EarlyKernel | None = None

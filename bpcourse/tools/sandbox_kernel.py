@@ -19,24 +19,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 from traitlets.config import Config
 
 from bpcourse.tools import sandbox
-
-NBGRADER_PREPROCESSORS = (
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-)  # nbgrader 0.9.6's Autograde.autograde_preprocessors after Execute, in its order
+from bpcourse.tools.kernel_client import NBGRADER_PREPROCESSORS, QuickKernelManager
 
 
-class SandboxedKernelManager(AsyncKernelManager):
+class SandboxedKernelManager(QuickKernelManager):
     """A kernel manager whose kernels run under bwrap and talk over IPC sockets."""
 
     memory_mb = Integer(sandbox.Limits.memory_mb, help="address space limit, MB").tag(
