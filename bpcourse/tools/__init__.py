@@ -15,6 +15,7 @@ Not part of ``import bpcourse`` (which stays numpy-only): the command line
     grade         ``bpcourse grade``'s entry: starts the kernel, then imports the grader
     early_kernel  that kernel, started with the standard library only
     early_kernel_manager  the kernel manager that adopts it for nbgrader's Execute
+    kernel_client the grading kernels' client and manager: ready without waiting out timeouts
     gradebook     a job's copy of an assignment's gradebook entries; grades written back
     job           one submission graded in a temporary course (the unit of parallel work)
     parallel      ``bpcourse autograde --workers N``: the jobs on Dask distributed
