@@ -133,13 +133,14 @@ HELD_BACK = {
           "or lambda per node), which is its whole lead; its backward walk (an explicit "
           "stack, so any depth works) costs about what micrograd's recursive one does.",
     "B6": "Each notebook starts a kernel (~1-2 s) before its first cell.",
-    "B8": "What remains beyond the floor: importing nbgrader and SQLAlchemy (side by side with "
-          "the kernel's start), nbgrader's sanitising pass and its gradebook writes, and "
-          "reading the outcome back.",
+    "B8": "What remains beyond the floor, on the way to the first cell: importing nbgrader, "
+          "nbconvert and SQLAlchemy (about 0.9 s; the kernel starts beside it and is ready "
+          "first) and nbgrader's sanitising pass (about 0.15 s); after the last cell, "
+          "nbgrader's grade writes and reading the outcome back (about 0.1 s).",
     "B9": "Per notebook, beyond the kernel's execution in the sandbox: nbgrader's own passes "
-          "over the notebook (sanitising, checking the cells, saving the autograded copy) and "
-          "its gradebook writes. The run's one-off costs (nbgrader's first autograde in the "
-          "process) are shared by the 20 notebooks.",
+          "over the notebook (sanitising, checking the cells' metadata twice, saving the grades "
+          "and the autograded copy) and its gradebook writes. The run's one-off costs "
+          "(nbgrader's first autograde in the process) are shared by the 20 notebooks.",
     "B10": "Profiled on 8 and 20 submissions of 04_layers: a job's time is the notebook's "
            "execution, not nbgrader's per-call work (one nbgrader call for 4 submissions took "
            "4 times one call for 1, within 5 %), so batching submissions gains little by "
