@@ -305,3 +305,17 @@ def test_a_job_starts_its_kernel_the_way_it_is_told(tmp_path, jupyter_env):
     assert f"{A}.ipynb" in result.autograded
     scores = result.grades.auto_scores[A]
     assert scores and all(s is not None for s in scores.values())
+
+
+def test_the_local_clusters_workers_run_without_dasks_own_bookkeeping():
+    import dask
+
+    from bpcourse.tools.parallel import QUIET_CLUSTER, start_client
+
+    client, cluster = start_client(2, None)
+    try:  # the workers are forked from the forkserver: the settings must reach them anyway
+        seen = client.run(lambda: {k: dask.config.get(k) for k in QUIET_CLUSTER})
+        assert len(seen) == 2 and all(v == QUIET_CLUSTER for v in seen.values()), seen
+    finally:
+        client.close()
+        cluster.close()

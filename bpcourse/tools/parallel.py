@@ -105,6 +105,16 @@ def _worker_env(method: str) -> dict[str, str] | None:
     return {k: v for k, v in os.environ.items() if k not in pre_spawn}
 
 
+# Dask's bookkeeping that grading has no use for, which every process of a local cluster (the
+# scheduler in this process, each nanny, each worker) otherwise runs all the time on the cores
+# the kernels need: the workers' statistical profiler (a stack sample every 10 ms), the system
+# monitor (every 0.5 s) and the event loops' blocked-loop check (every 20 ms).
+QUIET_CLUSTER = {"distributed.worker.profile.enabled": False,
+                 "distributed.admin.system-monitor.interval": "5s",
+                 "distributed.admin.tick.interval": "1s",
+                 "distributed.admin.tick.limit": "10s"}
+
+
 def start_client(workers: int | None, scheduler: str | None) -> tuple[Client, LocalCluster | None]:
     """A client of the cluster at `scheduler` (or DASK_SCHEDULER_ADDRESS), else of a new local
     cluster of `workers` single-threaded processes (one per core when 0 or None)."""
@@ -123,6 +133,7 @@ def start_client(workers: int | None, scheduler: str | None) -> tuple[Client, Lo
                           "distributed.comm.timeouts.connect": "120s",
                           "distributed.comm.timeouts.tcp": "120s",
                           "distributed.worker.daemon": False,
+                          **QUIET_CLUSTER,
                           "distributed.worker.multiprocessing-method": method}):
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                processes=True, memory_limit=0, dashboard_address=":0",
