@@ -43,7 +43,6 @@ from .course import EDITIONS, ROOT, add_language_option, assignments, language_o
 from .early_kernel_manager import EarlyExecute
 from .gradebook import open_gradebook
 from .job import sandbox_launch
-from .kernel_client import NBGRADER_PREPROCESSORS
 from .nbgrader_run import autograde_here, db_url_of, run_nbgrader
 from .outcome import NO_SANDBOX, Outcome, exit_code, format_by_exercise, format_outcome
 from .safely import (
@@ -90,7 +89,7 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
         config = nbgrader_config(limits)
     elif early_kernel:
         config = Config()
-        config.Autograde.autograde_preprocessors = [EarlyExecute, *NBGRADER_PREPROCESSORS]
+        config.Autograde.autograde_preprocessors = EarlyExecute.autograde_preprocessors()
     proc = autograde_here(course, assignment, db_url=db_url, student=student,
                           cell_timeout=cell_timeout, force=force, env=env, config=config)
     log = proc.stdout + proc.stderr

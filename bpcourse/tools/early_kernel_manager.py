@@ -12,11 +12,10 @@ import os
 import sys
 
 from jupyter_client.provisioning import LocalProvisioner
-from nbgrader.preprocessors import Execute
 
 from . import early_kernel
 from .early_kernel import KERNEL_ARGV, EarlyKernel
-from .kernel_client import QuickKernelManager
+from .kernel_client import QuickExecute, QuickKernelManager
 
 
 class EarlyKernelManager(QuickKernelManager):
@@ -88,9 +87,7 @@ class EarlyKernelManager(QuickKernelManager):
     cleanup_resources = _async_cleanup_resources  # what nbclient calls
 
 
-class EarlyExecute(Execute):
+class EarlyExecute(QuickExecute):
     """nbgrader's Execute, adopting the early kernel (:func:`bpcourse.tools.early_kernel.start`)."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("kernel_manager_class", EarlyKernelManager)
-        super().__init__(*args, **kwargs)
+    manager = EarlyKernelManager

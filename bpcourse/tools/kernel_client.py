@@ -89,8 +89,17 @@ class QuickKernelManager(AsyncKernelManager):
 
 
 class QuickExecute(Execute):
-    """nbgrader's Execute, its kernels managed by :class:`QuickKernelManager`."""
+    """nbgrader's Execute, its kernels managed by `manager` (a :class:`QuickKernelManager`;
+    the sandboxed and the early Execute name their own). nbgrader 0.9.6 passes the kernel
+    manager as an argument, so the ``kernel_manager_class`` option would be ignored."""
+
+    manager: type[QuickKernelManager] = QuickKernelManager
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("kernel_manager_class", QuickKernelManager)
+        kwargs.setdefault("kernel_manager_class", self.manager)
         super().__init__(*args, **kwargs)
+
+    @classmethod
+    def autograde_preprocessors(cls) -> list:
+        """nbgrader's autograde preprocessors with this Execute in place of its own."""
+        return [cls, *NBGRADER_PREPROCESSORS]

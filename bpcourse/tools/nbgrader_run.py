@@ -28,7 +28,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from .course import nbgrader_env
-from .kernel_client import NBGRADER_PREPROCESSORS, QuickExecute
+from .kernel_client import QuickExecute
 from .outcome import IGNORED_INTERRUPT, KERNEL_DIED, NBGRADER_ERROR, NBGRADER_SEE_LOG
 
 
@@ -95,7 +95,7 @@ def _config(course: Path, assignment: str, db_url: str, student: str, cell_timeo
     # Kernels that are ready as soon as they are and stop at once after the last cell
     # (bpcourse.tools.kernel_client), unless the course or `config` chose an Execute of its own.
     if "autograde_preprocessors" not in cfg.Autograde:
-        cfg.Autograde.autograde_preprocessors = [QuickExecute, *NBGRADER_PREPROCESSORS]
+        cfg.Autograde.autograde_preprocessors = QuickExecute.autograde_preprocessors()
     if "shutdown_kernel" not in cfg.Execute:
         cfg.Execute.shutdown_kernel = "immediate"
     if cell_timeout is not None:

@@ -19,12 +19,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from nbgrader.preprocessors import Execute
 from traitlets import Integer
 from traitlets.config import Config
 
 from bpcourse.tools import sandbox
-from bpcourse.tools.kernel_client import NBGRADER_PREPROCESSORS, QuickKernelManager
+from bpcourse.tools.kernel_client import QuickExecute, QuickKernelManager
 
 
 class SandboxedKernelManager(QuickKernelManager):
@@ -81,19 +80,17 @@ class SandboxedKernelManager(QuickKernelManager):
     cleanup_resources = _async_cleanup_resources  # what nbclient calls
 
 
-class SandboxedExecute(Execute):
+class SandboxedExecute(QuickExecute):
     """nbgrader's Execute, with each notebook's kernel in the sandbox."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
-        super().__init__(*args, **kwargs)
+    manager = SandboxedKernelManager
 
 
 def nbgrader_config(limits: sandbox.Limits | None = None) -> Config:
     """nbgrader configuration that runs every kernel in the sandbox, with `limits`."""
     limits = limits or sandbox.Limits()
     cfg = Config()
-    cfg.Autograde.autograde_preprocessors = [SandboxedExecute, *NBGRADER_PREPROCESSORS]
+    cfg.Autograde.autograde_preprocessors = SandboxedExecute.autograde_preprocessors()
     cfg.SandboxedKernelManager.memory_mb = limits.memory_mb
     cfg.SandboxedKernelManager.processes = limits.processes
     cfg.SandboxedKernelManager.cpu_seconds = limits.cpu_seconds
