@@ -28,7 +28,7 @@ help:
 	@echo "make test     set up and run every test CI runs (lint, package, notebooks, grading, browser)"
 	@echo "make teach    instructor's JupyterLab on solutions/ with nbgrader's formgrader"
 	@echo "make release  regenerate notebooks/ from solutions/ with nbgrader"
-	@echo "make grade NB=notebooks/04_layers/04_layers.ipynb   grade a notebook with the full tests"
+	@echo "make grade NB=work/en/04_layers/04_layers.ipynb   grade a notebook with the full tests"
 	@echo "make bench    measure against PyTorch, micrograd and BLAS; writes benchmarks/REPORT.md"
 	@echo "make i18n     extract the learner's messages to bpcourse/locale/, merge, compile"
 
@@ -82,7 +82,7 @@ release: setup-lab
 	$(BIN)/python -m bpcourse release
 
 grade: setup-lab
-	@test -n "$(NB)" || { echo "usage: make grade NB=notebooks/04_layers/04_layers.ipynb"; exit 2; }
+	@test -n "$(NB)" || { echo "usage: make grade NB=work/en/04_layers/04_layers.ipynb"; exit 2; }
 	$(BIN)/python -m bpcourse grade "$(NB)"
 
 bench: setup

@@ -136,3 +136,18 @@ def test_tests_keep_jupyter_state_out_of_home():
     for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
         path = Path(os.environ[var]).resolve()
         assert path.is_dir() and home not in path.parents, f"{var}={path}"
+
+
+def test_the_license_is_an_spdx_string_so_set_up_prints_no_deprecation_warning():
+    """setuptools warns twice on every install that `license = { text = ... }` (a TOML table)
+    is deprecated; PEP 639's SPDX string needs setuptools >= 77 in the build environment."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["license"] == "MIT"
+    assert "setuptools>=77" in pyproject["build-system"]["requires"]
+
+
+def test_make_grade_points_at_the_learners_copy_not_the_blank_release():
+    """The answers live in work/en/ (make lab's copy); notebooks/ is the untouched release."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert "NB=notebooks/" not in makefile
+    assert "make grade NB=work/en/04_layers/04_layers.ipynb" in makefile
