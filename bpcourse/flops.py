@@ -14,8 +14,8 @@ so backprop gives all P gradients for about three forward passes, and numeric
 differentiation is about 2P/3 times as expensive. ``count_params``, ``forward_flops``,
 ``backward_flops`` and ``numeric_gradient_flops`` compute exactly these formulas.
 
-**The seed note's notation.** It writes forward ≈ 2PD and backward ≈ 4PD with D = the amount
-of data: the same numbers, its D is this module's n, the number of examples. Widths are m
+**Another notation.** Some texts write forward ≈ 2PD and backward ≈ 4PD with D = the amount
+of data: the same numbers, their D is this module's n, the number of examples. Widths are m
 here, never D, so that D cannot mean two things.
 
 **Where the rule holds.** Per multiply-add of a weight with an activation: 2 FLOPs forward,

@@ -4,6 +4,7 @@ the English one. Only the prose (and a demo cell's figure labels) differs."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -288,3 +289,13 @@ def test_a_demo_cells_zh_variant_swaps_words_found_exactly_once():
         nbbuild.zh_variant(src, ("loss", "损失"))
     with pytest.raises(ValueError, match="'accuracy' occurs 0 times"):
         nbbuild.zh_variant(src, ("accuracy", "准确率"))
+
+
+@pytest.mark.parametrize("tree", ["solutions", "notebooks"])
+def test_no_notebook_mentions_a_seed_note_the_learner_has_never_seen(tree):
+    """The course's terms come from a note behind the course; the learner never sees that note,
+    so no notebook of either edition may send them to it."""
+    mentions = [str(path.relative_to(ROOT)) for path in sorted((ROOT / tree).rglob("*.ipynb"))
+                if re.search(r"seed note|the seed's|种子笔记", path.read_text(encoding="utf-8"),
+                             re.IGNORECASE)]
+    assert not mentions, f"these notebooks mention the seed note: {mentions}"

@@ -5,7 +5,7 @@ with layer sizes ``[m0, m1, ..., mL]`` (widths: m0 inputs, mL outputs) has
 P = Σ_l (m(l-1)·m(l) + m(l)) parameters; over n examples the forward pass costs 2·n·P FLOPs
 (every parameter takes part in one multiply-add, 2 FLOPs, per example), the backward pass 4·n·P
 (every weight in two: one for dW, one for dx), and a central-difference gradient 2P forward
-passes, 2P · 2nP. (The seed note's 2PD / 4PD are the same numbers: its D, the amount of data,
+passes, 2P · 2nP. (Some texts' 2PD / 4PD are the same numbers: their D, the amount of data,
 is n.) The oracles below are written here from those sentences, not taken from
 ``bpcourse.flops`` (the tests of this module cross-check the two).
 

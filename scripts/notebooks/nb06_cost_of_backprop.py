@@ -353,9 +353,9 @@ CELLS = [
 
     $$\text{forward} = 2\,n\,P$$
 
-    > **Reading the seed note?** It writes forward ≈ **2PD** and backward ≈ **4PD**, with
+    > **Another notation.** Some texts write forward ≈ **2PD** and backward ≈ **4PD**, with
     > P = the number of parameters and **D = the amount of data**. That is this course's
-    > **2nP** and **4nP**: the seed's D is our $n$, the number of examples. (Other texts use D
+    > **2nP** and **4nP**: their D is our $n$, the number of examples. (Other texts use D
     > for a layer's width; this notebook writes widths as $m$, so D never means two things.)
 
     What the model leaves out, on purpose, because each is smaller by a factor of about the
@@ -381,8 +381,8 @@ CELLS = [
 
     $$\text{forward} = 2\,n\,P$$
 
-    > **在读种子笔记？** 它把前向传播写成 ≈ **2PD**，反向传播写成 ≈ **4PD**，其中 P 是参数量，**D
-    > 是数据量**。这正是本课程的 **2nP** 和 **4nP**：种子笔记的 D 就是我们的 $n$，即样本数。（别的
+    > **另一种记法。** 有的资料把前向传播写成 ≈ **2PD**，反向传播写成 ≈ **4PD**，其中 P 是参数量，**D
+    > 是数据量**。这正是本课程的 **2nP** 和 **4nP**：那里的 D 就是我们的 $n$，即样本数。（别的
     > 教材用 D 表示层的宽度；本笔记本把宽度写作 $m$，所以 D 不会有两种含义。）
 
     模型有意略去了以下几项，因为每一项都比主项小约一个宽度的倍数：偏置实际上每个样本只需 1 FLOP，
@@ -1230,7 +1230,7 @@ CELLS = [
     ## What you did
 
     - Counted an MLP: $P = \sum_l (m_{l-1}m_l + m_l)$; forward $2nP$; backward $4nP$ (every
-      weight used twice, for `dW` and for `dx`); numeric $4nP^2$. In the seed note's letters,
+      weight used twice, for `dW` and for `dx`); numeric $4nP^2$. In the letters some texts use,
       $2PD$ and $4PD$ with $D = n$.
     - Measured backward/forward, found where the time goes product by product, and saw why
       FLOPs are not time.
@@ -1245,7 +1245,7 @@ CELLS = [
     ## 小结
 
     - 数清了一个 MLP：$P = \sum_l (m_{l-1}m_l + m_l)$；前向传播 $2nP$；反向传播 $4nP$（每个权重用
-      两次，分别用于 `dW` 和 `dx`）；数值方法 $4nP^2$。用种子笔记的字母写，就是 $2PD$ 和 $4PD$，其
+      两次，分别用于 `dW` 和 `dx`）；数值方法 $4nP^2$。用有的资料的字母写，就是 $2PD$ 和 $4PD$，其
       中 $D = n$。
     - 测量了反向/前向之比，逐个矩阵乘法地找出了时间花在哪里，并看到了为什么 FLOPs 不等于时间。
     - 用对偶数实现了前向模式：结果精确，但 $P$ 个输入需要 $P$ 次传播；反向模式只需一次。
