@@ -69,6 +69,7 @@ def test_autograde_in_process_reports_as_the_program_and_restores_the_process(
     assert proc.returncode == 1  # as the program: a submission it could not grade
     assert "[AutogradeApp | INFO]" in proc.stderr
     reasons = reasons_from_log(proc.stderr)
+    assert proc.failures == reasons  # the records and the program's text say the same
     assert list(reasons) == ["dies"] and "kernel died" in reasons["dies"], proc.stderr[-3000:]
     outcomes = {o.student: o for o in collect(course, A, db_url, proc.stderr)}
     assert outcomes["ann"].graded and outcomes["ann"].score == outcomes["ann"].max_score > 0

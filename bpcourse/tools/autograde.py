@@ -92,8 +92,7 @@ def autograde(course: Path, assignment: str, *, students: list[str] | None = Non
         config.Autograde.autograde_preprocessors = EarlyExecute.autograde_preprocessors()
     proc = autograde_here(course, assignment, db_url=db_url, student=student,
                           cell_timeout=cell_timeout, force=force, env=env, config=config)
-    log = proc.stdout + proc.stderr
-    return collect(course, assignment, db_url, log, students), proc
+    return collect(course, assignment, db_url, students=students, failures=proc.failures), proc
 
 
 def safe_autograde(course: Path, assignment: str, db_url: str, students: list[str] | None,

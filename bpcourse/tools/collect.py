@@ -16,6 +16,7 @@ from .gradebook import open_gradebook
 from .nbgrader_run import reasons_from_log
 from .notebook import error_message, exercise_of_tests, load_notebook, nbgrader_meta
 from .outcome import NO_AUTOGRADED_NOTEBOOK, NOT_IN_GRADEBOOK, Outcome, TestResult
+from .submission import refusal
 from .tamper import find_tampering
 
 
@@ -58,7 +59,8 @@ def _outcome(gb: Gradebook, course: Path, assignment: str, student: str,
              exercises: dict[str, dict[str, str]], failure: str | None) -> Outcome:
     """One student's Outcome; exercises: notebook -> (test grade_id -> exercise)."""
     out = Outcome(student, assignment, graded=True)
-    for name in exercises:
+    refused = refusal(course / "submitted" / student / assignment)
+    for name in [] if refused else exercises:
         sub = course / "submitted" / student / assignment / f"{name}.ipynb"
         try:
             found = find_tampering(load_notebook(sub)) if sub.exists() else []
@@ -67,8 +69,8 @@ def _outcome(gb: Gradebook, course: Path, assignment: str, student: str,
         out.tampering += [f"{name}: {t}" for t in found]
     graded_dir = course / "autograded" / student / assignment
     missing = [n for n in exercises if not (graded_dir / f"{n}.ipynb").exists()]
-    if failure:
-        out.graded, out.reason = False, failure
+    if refused or failure:
+        out.graded, out.reason = False, refused or failure
     elif missing:
         out.graded, out.reason = False, NO_AUTOGRADED_NOTEBOOK.format(notebooks=", ".join(missing))
     if not out.graded:

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .gradebook import Grades, assignment_template, read_grades
-from .nbgrader_run import autograde_here, reasons_from_log
+from .nbgrader_run import autograde_here
 from .outcome import NO_AUTOGRADED_NOTEBOOK, NOT_AUTOGRADED
 from .sandbox import Limits
 from .sandbox_kernel import nbgrader_config
+from .submission import refusal, refuse_links
 
 Files = dict[str, tuple[bytes, int]]  # relative path -> (content, permission bits)
 
@@ -63,6 +64,7 @@ class SubmissionJob:
     source: Files               # solutions/<assignment>/ (nbgrader copies its other files)
     submission: Files           # submitted/<student>/<assignment>/, timestamp.txt included
     cell_timeout: int | None = None
+    refused: str | None = None  # why the submission folder was not read (submission.refusal)
 
     @property
     def digest(self) -> str:
@@ -94,8 +96,13 @@ def submission_digest(files: Files) -> str:
 
 
 def read_files(folder: Path) -> Files:
-    """Every file under `folder` (checkpoints and caches left out), with its permission bits."""
+    """Every file under `folder` (checkpoints and caches left out), with its permission bits.
+
+    Raises SubmissionRefused, before reading anything, when `folder` holds a symbolic link, a
+    device, a pipe or a socket (:func:`bpcourse.tools.submission.refusal`).
+    """
     out: Files = {}
+    refuse_links(folder)
     if not folder.is_dir():
         return out
     for path in sorted(folder.rglob("*")):
@@ -120,9 +127,18 @@ def make_jobs(course: Path, assignment: str, students: list[str], db_url: str,
     config = (course / "nbgrader_config.py").read_text(encoding="utf-8")
     template = assignment_template(db_url, assignment)
     source = read_files(course / "solutions" / assignment)
-    return [SubmissionJob(assignment, s, config, template, source,
-                          read_files(course / "submitted" / s / assignment), cell_timeout)
+    return [_job(course, assignment, s, config, template, source, cell_timeout)
             for s in students]
+
+
+def _job(course: Path, assignment: str, student: str, config: str, template: bytes,
+         source: Files, cell_timeout: int | None) -> SubmissionJob:
+    """One student's job; a refused submission folder is not read (its job says why)."""
+    folder = course / "submitted" / student / assignment
+    reason = refusal(folder)
+    files = {} if reason else read_files(folder)
+    return SubmissionJob(assignment, student, config, template, source, files, cell_timeout,
+                         refused=reason)
 
 
 def grade_submission_job(job: SubmissionJob, kernel: KernelLaunch | None = None) -> JobResult:
@@ -174,8 +190,10 @@ def grade_batch_job(jobs: list[SubmissionJob], kernel: KernelLaunch | None = Non
         (course / "nbgrader_config.py").write_text(first.config, encoding="utf-8")
         db.write_bytes(first.gradebook)
         write_files(course / "solutions" / first.assignment, first.source)
+        refused = {j.student: j.refused for j in jobs if j.refused}
         for job in jobs:
-            write_files(course / "submitted" / job.student / job.assignment, job.submission)
+            if not job.refused:
+                write_files(course / "submitted" / job.student / job.assignment, job.submission)
         kernel = kernel or KernelLaunch()
         proc = autograde_here(
             course, first.assignment, db_url=f"sqlite:///{db}",
@@ -183,7 +201,7 @@ def grade_batch_job(jobs: list[SubmissionJob], kernel: KernelLaunch | None = Non
             cell_timeout=first.cell_timeout, env=_job_env(Path(tmp), kernel, first),
             config=None if kernel.sandbox is None else nbgrader_config(kernel.sandbox))
         log = proc.stdout + proc.stderr
-        failures = reasons_from_log(log, "submitted")
+        failures = {**refused, **proc.failures}
         notebooks = _notebook_names(first)
         for job, result in zip(jobs, results, strict=True):
             result.log = log

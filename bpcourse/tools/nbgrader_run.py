@@ -30,6 +30,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from .course import nbgrader_env
 from .kernel_client import QuickExecute
 from .outcome import IGNORED_INTERRUPT, KERNEL_DIED, NBGRADER_ERROR, NBGRADER_SEE_LOG
+from .submission import SubmissionRefused, refuse_links
 
 
 def run_nbgrader(args: list[str], course: Path, env: dict | None = None,
@@ -45,10 +46,31 @@ def run_nbgrader(args: list[str], course: Path, env: dict | None = None,
 _ONE_AT_A_TIME = threading.Lock()
 
 
+class AutogradeRun(subprocess.CompletedProcess):
+    """What :func:`autograde_here` returns: the program's CompletedProcess, plus ``failures``
+    (student -> why nbgrader could not grade the submission), read from nbgrader's own log
+    records, never from text: a kernel's output cannot add or change a reason."""
+
+    failures: dict[str, str]
+
+
+class DataOnlyAutograde(Autograde):
+    """nbgrader's autograde that refuses a submission holding a symbolic link, a device, a pipe
+    or a socket before it reads or copies anything of it (:mod:`bpcourse.tools.submission`)."""
+
+    def init_destination(self, assignment_id: str, student_id: str) -> bool:
+        refuse_links(Path(self._format_source(assignment_id, student_id)))
+        return super().init_destination(assignment_id, student_id)
+
+    def init_assignment(self, assignment_id: str, student_id: str) -> None:
+        refuse_links(Path(self._format_source(assignment_id, student_id)))
+        super().init_assignment(assignment_id, student_id)
+
+
 def autograde_here(course: Path, assignment: str, *, db_url: str, student: str = "*",
                    cell_timeout: int | None = None, force: bool = True,
                    config: Config | None = None, env: Mapping[str, str] | None = None
-                   ) -> subprocess.CompletedProcess:
+                   ) -> AutogradeRun:
     """``nbgrader autograde ASSIGNMENT`` for `student` ("*": everyone in submitted/), run in this
     process with nbgrader's converter, as the program would run it from the course folder.
 
@@ -60,26 +82,66 @@ def autograde_here(course: Path, assignment: str, *, db_url: str, student: str =
 
     Returns what the program would: a CompletedProcess whose returncode is 1 when nbgrader gave
     up on a submission or on the run, whose stderr is nbgrader's log in the program's format
-    (``[AutogradeApp | LEVEL] message``, which :func:`reasons_from_log` reads) and whose stdout
-    is what was written to this process's stdout and stderr meanwhile (warnings, the kernels').
+    (``[AutogradeApp | LEVEL] message``) and whose stdout is what was written to this process's
+    stdout and stderr meanwhile (warnings, the kernels'), at most :data:`OUTPUT_LIMIT` bytes
+    of it. Its ``failures`` (:class:`AutogradeRun`) say which submissions failed, and why.
     """
     course = Path(course).resolve()
     log_text = io.StringIO()
+    recorder = _FailureRecords()
     returncode = 0
-    with (_ONE_AT_A_TIME, _captured_output() as output, _nbgrader_log(log_text) as log,
+    with (_ONE_AT_A_TIME, _captured_output() as output, _nbgrader_log(log_text, recorder) as log,
           _environment(env)):
         try:  # the config reads the environment (BPCOURSE_CELL_TIMEOUT, ...): read it in `env`
             cfg = _config(course, assignment, db_url, student, cell_timeout, force, config)
             coursedir = CourseDirectory(config=cfg, log=log)
-            Autograde(coursedir=coursedir, config=cfg, log=log).start()
+            DataOnlyAutograde(coursedir=coursedir, config=cfg, log=log).start()
         except NbGraderException:
             returncode = 1
         except Exception as err:  # what the program would print as its crash
             log.exception("nbgrader autograde failed: %s", err)
             returncode = 1
     args = ["nbgrader autograde (in process)", assignment, f"--student={student}"]
-    return subprocess.CompletedProcess(args, returncode, stdout=output.text,
-                                       stderr=log_text.getvalue())
+    run = AutogradeRun(args, returncode, stdout=output.text, stderr=log_text.getvalue())
+    run.failures = recorder.reasons
+    return run
+
+
+class _FailureRecords(logging.Handler):
+    """student -> reason, from the records nbgrader logs when it gives up on a submission: the
+    record "There was an error processing assignment: %s" (its argument is the submission's
+    folder, a path nbgrader made), then the traceback as the next ERROR record. Only the
+    records' structure is trusted, so no text inside a traceback or a cell (which a submission
+    controls) can name another student."""
+
+    _FAILED = "There was an error processing assignment: %s"
+    _UNRESPONSIVE = "While processing assignment %s, the kernel became unresponsive"
+
+    def __init__(self, submitted: str = "submitted"):
+        super().__init__(logging.ERROR)
+        self.submitted = submitted
+        self.reasons: dict[str, str] = {}
+        self._student: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        template = str(record.msg)
+        if template in (self._FAILED, ) or template.startswith(self._UNRESPONSIVE):
+            if record.args:
+                student = _student_of(str(record.args[0]), self.submitted)
+                if template == self._FAILED:
+                    self._student = student
+                else:
+                    self.reasons[student] = IGNORED_INTERRUPT
+            return
+        if self._student is not None:
+            self.reasons.setdefault(self._student, explain(record.getMessage()))
+            self._student = None
+
+
+def _student_of(folder: str, submitted: str) -> str:
+    """The student of nbgrader's submission folder .../submitted/<student>/<assignment>."""
+    parts = Path(folder).parts
+    return parts[parts.index(submitted) + 1] if submitted in parts else parts[-2]
 
 
 def _config(course: Path, assignment: str, db_url: str, student: str, cell_timeout: int | None,
@@ -105,8 +167,26 @@ def _config(course: Path, assignment: str, db_url: str, student: str, cell_timeo
     return cfg
 
 
+# What the kernels may print to the grader's descriptors and the grader keeps: the first and
+# the last half of it. (In the sandbox, the file-size limit bounds what they can write at all.)
+OUTPUT_LIMIT = 64 * 1024
+
+
 class _Output:
     text = ""
+
+
+def _head_and_tail(sink, limit: int) -> str:
+    """The first and last limit/2 bytes of the file `sink`, as text, with a note between."""
+    size = sink.seek(0, os.SEEK_END)
+    sink.seek(0)
+    if size <= limit:
+        return sink.read().decode("utf-8", "replace")
+    head = sink.read(limit // 2)
+    sink.seek(size - limit // 2)
+    tail = sink.read()
+    note = f"\n[... {size - limit} bytes of output left out ...]\n".encode()
+    return (head + note + tail).decode("utf-8", "replace")
 
 
 @contextlib.contextmanager
@@ -130,23 +210,25 @@ def _captured_output() -> Iterator[_Output]:
             for fd, copy in saved.items():
                 os.dup2(copy, fd)
                 os.close(copy)
-            sink.seek(0)
-            out.text = sink.read().decode("utf-8", "replace")
+            out.text = _head_and_tail(sink, OUTPUT_LIMIT)
 
 
 @contextlib.contextmanager
-def _nbgrader_log(stream: io.StringIO) -> Iterator[logging.Logger]:
-    """A logger of its own for one autograde, writing as ``nbgrader autograde`` logs."""
+def _nbgrader_log(stream: io.StringIO, *more: logging.Handler) -> Iterator[logging.Logger]:
+    """A logger of its own for one autograde, writing as ``nbgrader autograde`` logs (and to
+    the handlers `more`)."""
     log = logging.getLogger(f"bpcourse.nbgrader.autograde.{id(stream)}")
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("[AutogradeApp | %(levelname)s] %(message)s"))
-    log.addHandler(handler)
+    for h in (handler, *more):
+        log.addHandler(h)
     log.setLevel(logging.INFO)
     log.propagate = False
     try:
         yield log
     finally:
-        log.removeHandler(handler)
+        for h in (handler, *more):
+            log.removeHandler(h)
         logging.Logger.manager.loggerDict.pop(log.name, None)
 
 
@@ -217,4 +299,7 @@ def explain(trace: str) -> str:
             or "CellTimeoutError" in trace):
         return IGNORED_INTERRUPT
     last = [line for line in trace.splitlines() if line.strip()]
+    refused = f"{SubmissionRefused.__module__}.{SubmissionRefused.__name__}: "
+    if last and last[-1].startswith(refused):
+        return last[-1][len(refused):]
     return NBGRADER_ERROR.format(error=last[-1].strip() if last else "unknown error")
