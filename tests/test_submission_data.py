@@ -8,11 +8,15 @@ grader's log (issue 22).
 - A kernel that printed a fake nbgrader log line naming another student made that student NOT
   GRADED, because the reasons were parsed from the text that the kernels' output went into.
   They now come from nbgrader's log records themselves.
+- Student HTML and scripts in outputs and markdown cells reached the formgrader and the
+  feedback as they were. The autograded notebook (which both read) is now sanitised, except for
+  the course's own cells.
 Both paths are checked: the serial autograde and the parallel path's batch job.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -48,7 +52,15 @@ try:
     raise RuntimeError(_fake)
 except RuntimeError:
     pass
+from IPython.display import HTML, Javascript, display
+display(HTML("<b>bold</b><script>alert('html')</script><img src=x onerror=alert(1)>"))
+display(Javascript("alert('js')"))
 '''.replace("{a}", A)
+SCRIPT_MARKDOWN = "Look: <script>alert('md')</script><img src=x onerror=alert(2)>"
+
+
+def _add_markdown(nb):
+    nb["cells"].insert(1, {"cell_type": "markdown", "metadata": {}, "source": SCRIPT_MARKDOWN})
 
 
 def test_refusal_names_the_first_entry_that_is_not_data(tmp_path):
@@ -75,7 +87,7 @@ def course(tmp_path_factory):
     course = prepare_course(tmp_path_factory.mktemp("data") / "course", [A])
     write_submissions(course, [
         Submission("ann", A), Submission("eve-link", A), Submission("eve-pipe", A),
-        Submission("mallory", A, edits=(add_cell(FAKE_LOG),)),
+        Submission("mallory", A, edits=(add_cell(FAKE_LOG), _add_markdown)),
     ])
     (course / "gradebook.db").touch()  # the link's target exists before the first release
     (course / "submitted" / "eve-link" / A / "gb.db").symlink_to("../../../gradebook.db")
@@ -106,6 +118,21 @@ def test_serial_autograde_refuses_links_and_pipes_and_ignores_fake_log_lines(
     _check({o.student: o for o in outcomes}, course)
     assert set(proc.failures) == {"eve-link", "eve-pipe"}, proc.failures
     assert len(proc.stdout.encode()) < OUTPUT_LIMIT + 200  # 2 MB were printed to it
+    graded = json.loads((course / "autograded" / "mallory" / A / f"{A}.ipynb").read_text())
+    _check_sanitised(graded, json.loads((course / "solutions" / A / f"{A}.ipynb").read_text()))
+
+
+def _check_sanitised(graded: dict, source: dict) -> None:
+    """No script, event handler or JavaScript output is left of what the submission wrote; the
+    course's own markdown cells are untouched; the harmless HTML is kept."""
+    text = json.dumps([c.get("outputs", []) for c in graded["cells"]])
+    markdown = ["".join(c["source"]) for c in graded["cells"] if c["cell_type"] == "markdown"]
+    written = json.dumps(markdown)
+    for bad in ("<script", "<img", "application/javascript"):  # escaped or gone
+        assert bad not in text and bad not in written, bad
+    assert "<b>bold</b>" in text and "&lt;script&gt;" in written
+    own = {"".join(c["source"]) for c in source["cells"] if c["cell_type"] == "markdown"}
+    assert sum(m in own for m in markdown) >= len(own) - 2  # all but the written answers
 
 
 @pytest.mark.slow
@@ -120,3 +147,22 @@ def test_batch_job_refuses_links_and_pipes_and_ignores_fake_log_lines(course):
     assert results["eve-link"].reason.startswith("gb.db is a symbolic link")
     assert results["eve-pipe"].reason.startswith("data.pipe is a named pipe")
     assert not results["eve-link"].graded and not results["eve-pipe"].graded
+    _check_sanitised(json.loads(results["mallory"].autograded[f"{A}.ipynb"][0]),
+                     json.loads((course / "solutions" / A / f"{A}.ipynb").read_text()))
+
+
+def test_the_course_s_own_cells_keep_their_html_and_a_changed_one_is_sanitised():
+    """04's prose has <details> hints that plain sanitising would escape (8 of its cells)."""
+    import nbformat
+
+    from bpcourse.tools.sanitize import SanitizeStudentHTML
+
+    root = Path(__file__).resolve().parent.parent / "solutions"
+    nb = nbformat.read(root / "04_layers" / "04_layers.ipynb", as_version=4)
+    before = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    nb.cells[0].source += "<script>alert(1)</script>"
+    resources = {"nbgrader": {"assignment": "04_layers", "notebook": "04_layers"}}
+    out, _ = SanitizeStudentHTML(source_directory=str(root)).preprocess(nb, resources)
+    after = [c.source for c in out.cells if c.cell_type == "markdown"]
+    assert after[1:] == before[1:] and sum("<details>" in a for a in after) >= 3
+    assert "<script>" not in after[0] and "&lt;script&gt;" in after[0]

@@ -32,10 +32,11 @@ NBGRADER_PREPROCESSORS = (
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "bpcourse.tools.sanitize.SanitizeStudentHTML",  # ours: what a submission wrote, as text
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
-)  # nbgrader 0.9.6's Autograde.autograde_preprocessors after Execute, in its order
+)  # nbgrader 0.9.6's Autograde.autograde_preprocessors after Execute, in its order, + ours
 
 
 class QuickReadyClient(AsyncKernelClient):

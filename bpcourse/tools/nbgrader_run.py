@@ -162,6 +162,8 @@ def _config(course: Path, assignment: str, db_url: str, student: str, cell_timeo
         cfg.Execute.shutdown_kernel = "immediate"
     if cell_timeout is not None:
         cfg.Execute.timeout = int(cell_timeout)
+    source = cfg.CourseDirectory.get("source_directory", "source")
+    cfg.SanitizeStudentHTML.source_directory = str(course / source)
     if config is not None:
         cfg.merge(config)
     return cfg
