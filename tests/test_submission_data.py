@@ -166,3 +166,33 @@ def test_the_course_s_own_cells_keep_their_html_and_a_changed_one_is_sanitised()
     after = [c.source for c in out.cells if c.cell_type == "markdown"]
     assert after[1:] == before[1:] and sum("<details>" in a for a in after) >= 3
     assert "<script>" not in after[0] and "&lt;script&gt;" in after[0]
+
+
+def test_a_submission_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "big.npy").write_bytes(b"\0" * (3 * 2**20))
+    assert refusal(sub) is None  # 3 MB < 50 MB
+    monkeypatch.setenv("BPCOURSE_MAX_SUBMISSION_MB", "2")
+    assert refusal(sub) == ("the submission holds 3 MB, more than the 2 MB a submission may hold"
+                            " (BPCOURSE_MAX_SUBMISSION_MB)")
+    monkeypatch.setenv("BPCOURSE_MAX_SUBMISSION_MB", "lots")
+    with pytest.raises(ValueError, match="BPCOURSE_MAX_SUBMISSION_MB='lots': give a number"):
+        refusal(sub)
+
+
+def test_the_tamper_scan_of_a_huge_cell_is_bounded_and_flags_it():
+    import time
+
+    from bpcourse.tools.tamper import MAX_CELL_BYTES, find_tampering
+
+    huge = "x = 1\n" * (2 * 2**20 // 6)  # 2 MB: IPython's transforms took 63 s and 1.4 GB
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": huge},
+                    {"cell_type": "code", "metadata": {}, "source": "import numpy as np\n"
+                     "np.allclose = lambda *a, **k: True"}]}
+    start = time.process_time()
+    found = find_tampering(nb)
+    assert time.process_time() - start < 5
+    assert len(huge) > MAX_CELL_BYTES
+    assert found == ["cell 0, line 1: (2047 KiB in one cell: too long to scan, look at it)",
+                     "cell 1, line 2: np.allclose = lambda *a, **k: True"]

@@ -1,6 +1,10 @@
 """Tampering: a learner's cell that reassigns something in numpy, builtins, bpcourse or
 sys.modules. The test cells run in the learner's kernel and rely on those names; this scan of the
-submitted notebook lists such lines for the instructor (the tests catch it in the kernel too)."""
+submitted notebook lists such lines for the instructor (the tests catch it in the kernel too).
+
+The scan runs in the grader's process, outside the sandbox, so its work is bounded before it
+starts: a cell longer than :data:`MAX_CELL_BYTES` is not parsed (IPython's transforms took 63 s
+and 1.4 GB for a 2 MB cell) but flagged for a look by its size."""
 
 from __future__ import annotations
 
@@ -8,10 +12,13 @@ import ast
 
 from IPython.core.inputtransformer2 import TransformerManager
 
+from ..i18n import N_, _
 from .notebook import cell_source, nbgrader_meta
 from .outcome import TAMPERED_LINE
 
 WATCHED_MODULES = ("numpy", "builtins", "bpcourse", "sys")
+MAX_CELL_BYTES = 64 * 1024  # the longest exercise answer of the course is under 4 KB
+TOO_LONG = N_("({kib} KiB in one cell: too long to scan, look at it)")
 
 
 def find_tampering(notebook: dict) -> list[str]:
@@ -19,9 +26,14 @@ def find_tampering(notebook: dict) -> list[str]:
     builtins, bpcourse or sys.modules, as "cell N, line L: <code>"."""
     aliases = {"np": "numpy", "numpy": "numpy", "builtins": "builtins", "__builtins__": "builtins",
                "bpcourse": "bpcourse", "sys": "sys"}
-    trees = []
+    trees, found = [], []
     for index, cell in enumerate(notebook.get("cells", [])):
         if cell.get("cell_type") != "code" or nbgrader_meta(cell).get("locked"):
+            continue
+        size = len(cell_source(cell).encode("utf-8", "replace"))
+        if size > MAX_CELL_BYTES:
+            code = _(TOO_LONG).format(kib=size // 1024)
+            found.append(TAMPERED_LINE.format(cell=index, line=1, code=code))
             continue
         tree = parse_cell(cell_source(cell))
         if tree is None:
@@ -34,7 +46,6 @@ def find_tampering(notebook: dict) -> list[str]:
                     full = f"{base}.{alias.name}" if base else alias.name
                     if full.split(".")[0] in WATCHED_MODULES:
                         aliases[alias.asname or alias.name.split(".")[0]] = full
-    found = []
     for index, tree, lines in trees:
         for node in ast.walk(tree):
             if reassigns(node, aliases):
