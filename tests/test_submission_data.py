@@ -26,7 +26,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import nb01  # noqa: E402
-from corpus.build import Submission, add_cell, prepare_course, write_submissions  # noqa: E402
+from corpus.build import (  # noqa: E402
+    Submission,
+    add_cell,
+    fresh_jupyter_env,
+    prepare_course,
+    write_submissions,
+)
 
 from bpcourse.tools.autograde import autograde  # noqa: E402
 from bpcourse.tools.job import grade_batch_job, make_jobs, read_files  # noqa: E402
@@ -111,8 +117,8 @@ def _check(outcomes: dict, course: Path | None = None) -> None:
 @pytest.mark.slow
 def test_serial_autograde_refuses_links_and_pipes_and_ignores_fake_log_lines(
         course, monkeypatch, tmp_path):
-    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
-        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    for var, value in fresh_jupyter_env(tmp_path).items():
+        monkeypatch.setenv(var, value)
     monkeypatch.delenv("BPCOURSE_DB_URL", raising=False)
     outcomes, proc = autograde(course, A, cell_timeout=30)
     _check({o.student: o for o in outcomes}, course)

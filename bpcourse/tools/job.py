@@ -25,7 +25,7 @@ from .nbgrader_run import autograde_here
 from .outcome import NO_AUTOGRADED_NOTEBOOK, NOT_AUTOGRADED
 from .sandbox import Limits
 from .sandbox_kernel import nbgrader_config
-from .submission import refusal, refuse_links
+from .submission import SubmissionRefused, refuse_links
 
 Files = dict[str, tuple[bytes, int]]  # relative path -> (content, permission bits)
 
@@ -134,9 +134,10 @@ def make_jobs(course: Path, assignment: str, students: list[str], db_url: str,
 def _job(course: Path, assignment: str, student: str, config: str, template: bytes,
          source: Files, cell_timeout: int | None) -> SubmissionJob:
     """One student's job; a refused submission folder is not read (its job says why)."""
-    folder = course / "submitted" / student / assignment
-    reason = refusal(folder)
-    files = {} if reason else read_files(folder)
+    try:
+        files, reason = read_files(course / "submitted" / student / assignment), None
+    except SubmissionRefused as refused:
+        files, reason = {}, str(refused)
     return SubmissionJob(assignment, student, config, template, source, files, cell_timeout,
                          refused=reason)
 

@@ -59,12 +59,9 @@ class DataOnlyAutograde(Autograde):
     or a socket before it reads or copies anything of it (:mod:`bpcourse.tools.submission`)."""
 
     def init_destination(self, assignment_id: str, student_id: str) -> bool:
+        # nbgrader's first step with a submission, inside its per-submission error handling
         refuse_links(Path(self._format_source(assignment_id, student_id)))
         return super().init_destination(assignment_id, student_id)
-
-    def init_assignment(self, assignment_id: str, student_id: str) -> None:
-        refuse_links(Path(self._format_source(assignment_id, student_id)))
-        super().init_assignment(assignment_id, student_id)
 
 
 def autograde_here(course: Path, assignment: str, *, db_url: str, student: str = "*",
@@ -125,7 +122,7 @@ class _FailureRecords(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         template = str(record.msg)
-        if template in (self._FAILED, ) or template.startswith(self._UNRESPONSIVE):
+        if template == self._FAILED or template.startswith(self._UNRESPONSIVE):
             if record.args:
                 student = _student_of(str(record.args[0]), self.submitted)
                 if template == self._FAILED:
@@ -279,8 +276,7 @@ def reasons_from_log(log: str, submitted: str = "submitted") -> dict[str, str]:
         m = _FAILED_PATH.search(line)
         if m:
             close()
-            parts = Path(m.group(1)).parts
-            student = parts[parts.index(submitted) + 1] if submitted in parts else parts[-2]
+            student = _student_of(m.group(1), submitted)
             chunk = []
         elif student is not None and _NEXT_RECORD.match(line) and "ERROR" not in line:
             close()
