@@ -769,32 +769,40 @@ def b8(ctx: Context) -> Result:
                 shutil.copy(nb, copy)
                 warm = dict(env, BPCOURSE_CACHE_DIR=str(Path(tmp) / "cache"))
                 _grade_seconds(copy, warm, Path(tmp))  # makes the prepared course once
-                floor, new, old, ok = [], [], [], True
+                floor, new, old, kernel, ok = [], [], [], [], True
                 for k in range(repeats):  # in turn, round after round
                     floor.append(_execute_seconds(nb))
                     seconds, full = _grade_seconds(copy, warm, Path(tmp))
                     new.append(seconds)
+                    # the tests run in the kernel, as before the judge (BPCOURSE_JUDGE=0)
+                    seconds, full_kernel = _grade_seconds(copy, dict(warm, BPCOURSE_JUDGE="0"),
+                                                          Path(tmp))
+                    kernel.append(seconds)
                     cold = dict(env, BPCOURSE_CACHE_DIR=str(Path(tmp) / f"cold-{k}"))
                     seconds, full_cold = _grade_seconds(copy, cold, Path(tmp))
                     old.append(seconds)
-                    ok = ok and full and full_cold
+                    ok = ok and full and full_cold and full_kernel
                 rows.append({"notebook": name, "floor": statistics.median(floor),
                              "grade": statistics.median(new), "rebuild": statistics.median(old),
-                             "full_marks": ok})
+                             "in_kernel": statistics.median(kernel), "full_marks": ok})
         finally:
             os.environ.clear()
             os.environ.update(saved)
     worst = max(r["grade"] / r["floor"] for r in rows)
     lines = ["| notebook | execution floor (nbclient) | `grade` (prepared course reused) | "
-             "ratio | `grade` rebuilding the course (before) | ratio |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "ratio | tests in the kernel (before the judge) | ratio | `grade` rebuilding the "
+             "course | ratio |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['notebook']} | {r['floor']:.1f} s | {r['grade']:.1f} s | "
-                     f"{r['grade'] / r['floor']:.2f}× | {r['rebuild']:.1f} s | "
+                     f"{r['grade'] / r['floor']:.2f}× | {r['in_kernel']:.1f} s | "
+                     f"{r['in_kernel'] / r['floor']:.2f}× | {r['rebuild']:.1f} s | "
                      f"{r['rebuild'] / r['floor']:.2f}× |")
     section = ("`python -m bpcourse grade COPY --json` on a copy of the solution (full marks "
                f"checked), medians of {repeats} rounds that time the floor, the cached path "
-               "and the rebuilding path in turn.\n\n" + "\n".join(lines) + "\n\n"
+               "(the tests judged in the grader, `bpcourse.judge`), the same with the tests run "
+               "in the kernel as before the judge (`BPCOURSE_JUDGE=0`) and the rebuilding path "
+               "in turn.\n\n" + "\n".join(lines) + "\n\n"
                "How `grade` gets there: the kernel starts first and gets ready while the "
                "grader imports nbgrader; nbgrader's autograde runs in the process, on a "
                "course and gradebook prepared once per release; the kernel counts as ready "
@@ -853,13 +861,21 @@ def _autograde_rounds(ctx: Context) -> dict:
             # In the order sequential, parallel, parallel, sequential (each run after the first
             # regrades with force), so that a machine speeding up or slowing down during the
             # run weighs on both sides alike; the floor is timed next to each sequential run.
-            floors, seq_times, par_times = [], [], []
-            for side in ("seq", "par", "par", "seq"):
+            floors, seq_times, par_times, kernel_times = [], [], [], []
+            for side in ("seq", "kernel", "par", "par", "kernel", "seq"):
                 if side == "seq":
                     floors += [_execute_seconds(nb, sandboxed) for _ in range(3)]
                     start = time.perf_counter()
                     seq, _ = autograde(seq_course, name)
                     seq_times.append(time.perf_counter() - start)
+                elif side == "kernel":  # the tests in the kernel, as before the judge
+                    os.environ["BPCOURSE_JUDGE"] = "0"
+                    try:
+                        start = time.perf_counter()
+                        in_kernel, _ = autograde(seq_course, name)
+                        kernel_times.append(time.perf_counter() - start)
+                    finally:
+                        os.environ.pop("BPCOURSE_JUDGE")
                 else:
                     start = time.perf_counter()
                     par = autograde_parallel(par_course, name, workers=2, progress=False,
@@ -876,8 +892,10 @@ def _autograde_rounds(ctx: Context) -> dict:
             "sequential": sequential,
             "parallel": parallel, "cpus": os.cpu_count(), "sandboxed": sandboxed,
             "sequential_runs": seq_times, "parallel_runs": par_times,
+            "in_kernel": statistics.mean(kernel_times), "in_kernel_runs": kernel_times,
             "per_job": per_job,
-            "all_full": all(o.graded and o.score == o.max_score for o in seq + par)}
+            "all_full": all(o.graded and o.score == o.max_score
+                            for o in seq + par + in_kernel)}
     ctx.shared["grading"] = data
     return data
 
@@ -890,6 +908,7 @@ def b9(ctx: Context) -> Result:
     d = _autograde_rounds(ctx)
     per = d["sequential"] / d["students"]
     over = per / d["floor"] - 1
+    kernel = d["in_kernel"] / d["students"]
     box = "sandboxed" if d["sandboxed"] else "not sandboxed"
     section = (f"`bpcourse autograde {d['notebook']}` (nbgrader's autograde in process, once "
                f"for all; kernels {box}) on {d['students']} copies of the solution, against the "
@@ -899,8 +918,13 @@ def b9(ctx: Context) -> Result:
                "Each graded kernel counts as ready when it has answered (not after 0.2 s of "
                "silence) and stops at once after the last cell; the floor, nbclient as it "
                "comes, waits out both."
-               f"\n\n| execution floor | autograde per notebook | overhead |\n|---:|---:|---:|"
-               f"\n| {d['floor']:.1f} s | {per:.1f} s | {over:+.0%} |\n")
+               " The tests are judged in the grader (`bpcourse.judge`); beside it, the same "
+               "autograde with the tests run in the kernel as before the judge "
+               "(`BPCOURSE_JUDGE=0`), timed in turn with it."
+               f"\n\n| execution floor | autograde per notebook | overhead | tests in the kernel "
+               f"(before) | overhead |\n|---:|---:|---:|---:|---:|"
+               f"\n| {d['floor']:.1f} s | {per:.1f} s | {over:+.0%} | {kernel:.1f} s | "
+               f"{kernel / d['floor'] - 1:+.0%} |\n")
     return Result("B9", "autograde overhead per notebook", goal, f"{over:+.0%} per notebook",
                   over <= 0.15 and d["all_full"], section, data=d)
 

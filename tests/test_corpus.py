@@ -63,6 +63,7 @@ NO_SANDBOX = unavailable_reason()
 LISTENER = socket.create_server(("127.0.0.1", 0))
 LISTENER.setblocking(False)
 ATTACKS = attacks.submissions(LISTENER.getsockname()[1])
+FAKES = attacks.fakes()  # harmless to the machine: graded with or without the sandbox
 ENGLISH = [s for m in MODULES for s in m.submissions()]
 ZH = EDITIONS["zh"]
 # BPCOURSE_CORPUS_ZH: "all" grades every notebook submission of the corpus in the zh edition
@@ -91,7 +92,7 @@ ENGLISH_OF = {zh_twin(s).student: s for m in MODULES if m is not bad
               and (ROOT / "solutions" / (m.A + ZH)).is_dir()
               for s in _zh_chosen(m.submissions())}  # a zh twin's student -> its English one
 ZH_TWINS = [zh_twin(s) for s in ENGLISH_OF.values()]
-SUBMISSIONS = ENGLISH + ZH_TWINS + ([] if NO_SANDBOX else ATTACKS)
+SUBMISSIONS = ENGLISH + ZH_TWINS + FAKES + ([] if NO_SANDBOX else ATTACKS)
 
 
 def _solution(name: str) -> dict:

@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import nn as _nn
 from ..i18n import _
+from ..judge import same
 from ..numgrad import numerical_gradient, numerical_gradient_array
 from .toolkit import (
     DelegationDetected,
@@ -182,7 +183,8 @@ def _refuse_reference(answer, *references) -> None:
     """The answer class must not be, or subclass, a reference class of bpcourse.nn, nor call
     one (the functional layers of bpcourse.layers are allowed: they are the design)."""
     for ref in references:
-        if isinstance(answer, type) and isinstance(ref, type) and issubclass(answer, ref):
+        if isinstance(answer, type) and isinstance(ref, type) and any(
+                same(base, ref) for base in answer.__mro__):
             raise DelegationDetected(_(
                 "{answer} is or subclasses {reference}, the package's reference module: the "
                 "exercise is to write it yourself, so this answer earns no points.").format(

@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import check as _check
 from ..i18n import _
+from ..judge import same
 
 __all__ = ["expect", "expect_array", "expect_scalar", "assert_untampered", "TamperingDetected",
            "rng_for", "assert_own_work", "DelegationDetected", "require_written", "call",
@@ -164,7 +165,7 @@ def assert_own_work(answer, *references) -> None:
             reached = [value] + [getattr(value, attr, None) for attr in names
                                  if isinstance(value, type(np))]
             for ref in references:
-                if any(r is ref for r in reached):
+                if any(same(r, ref) for r in reached):
                     label = f"{ref.__module__}.{ref.__qualname__}"
                     raise DelegationDetected(_(
                         "{answer} calls {reference}, the package's reference implementation: "

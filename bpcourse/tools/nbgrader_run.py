@@ -161,6 +161,7 @@ def _config(course: Path, assignment: str, db_url: str, student: str, cell_timeo
         cfg.Execute.timeout = int(cell_timeout)
     source = cfg.CourseDirectory.get("source_directory", "source")
     cfg.SanitizeStudentHTML.source_directory = str(course / source)
+    cfg.QuickExecute.source_directory = str(course / source)
     if config is not None:
         cfg.merge(config)
     return cfg

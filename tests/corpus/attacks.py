@@ -11,7 +11,7 @@ gradebook and submitted/; and bpcourse/'s folder is next to the repository's sol
 
 from __future__ import annotations
 
-from .build import Submission
+from .build import Submission, add_cell
 
 A = "04_layers"
 
@@ -175,3 +175,150 @@ def submissions(port: int) -> list[Submission]:
         Submission("bad-writes-outside", A,
                    answers={"linear": _before("def linear_forward(x, W, b):", WRITE_OUTSIDE)}),
     ]
+
+
+# ----- submissions that try to fake their grade -----
+# Every answer below is written but wrong (zeros of the right shapes); each submission adds one
+# way of changing what the tests see or do. The tests run in the grader (bpcourse.judge), the
+# kernel only answering, so each earns exactly what its wrong answers earn: 0.
+
+WRONG_ANSWERS = {
+    "linear": '''
+def linear_forward(x, W, b):
+    return np.zeros((x.shape[0], W.shape[1])), (x, W, b)
+
+
+def linear_backward(dout, cache):
+    x, W, b = cache
+    return np.zeros_like(x), np.zeros_like(W), np.zeros_like(b)
+''',
+    "relu": '''
+def relu_forward(x):
+    return np.zeros_like(x), x
+
+
+def relu_backward(dout, cache):
+    return np.zeros_like(dout)
+''',
+    "sigmoid": '''
+def sigmoid_forward(x):
+    return np.zeros_like(x), x
+
+
+def sigmoid_backward(dout, cache):
+    return np.zeros_like(dout)
+''',
+    "softmax_cross_entropy": '''
+def softmax_cross_entropy(logits, y):
+    return 0.0, np.zeros_like(logits)
+''',
+    "mse_loss": '''
+def mse_loss(pred, target):
+    return 0.0, np.zeros_like(pred)
+''',
+}
+
+FAKES = {
+    # IPython's input transformers see every later cell first: the test cells become empty.
+    "fake-input-transformer": '''
+def _hide_tests(lines):
+    return [] if any("nb04" in line or "grading" in line for line in lines) else lines
+get_ipython().input_transformers_cleanup.append(_hide_tests)
+''',
+    # An AST transformer wraps every later cell in try/except BaseException: pass.
+    "fake-ast-transformer": '''
+import ast as _ast
+class _Swallow(_ast.NodeTransformer):
+    def visit_Module(self, node):
+        handler = _ast.ExceptHandler(type=_ast.Name("BaseException", _ast.Load()), name=None,
+                                     body=[_ast.Pass()])
+        node.body = [_ast.Try(body=node.body or [_ast.Pass()], handlers=[handler], orelse=[],
+                              finalbody=[])]
+        return _ast.fix_missing_locations(node)
+get_ipython().ast_transformers.append(_Swallow())
+''',
+    # A post_run_cell hook forgets each cell's error and clears its output.
+    "fake-post-run-hook": '''
+from IPython.display import clear_output as _clear_output
+def _forget(result):
+    result.error_in_exec = result.error_before_exec = None
+    _clear_output()
+get_ipython().events.register("post_run_cell", _forget)
+''',
+    # The comparison functions get a body that accepts everything; the identity checks see the
+    # same function objects.
+    "fake-code-swap": '''
+import bpcourse.check as _check
+import bpcourse.grading.toolkit as _toolkit
+_check.rel_error.__code__ = (lambda a, b: 0.0).__code__
+_check.check_gradient.__code__ = (lambda got, expected, name, tol=1e-6, **kw: 0.0).__code__
+_toolkit.expect.__code__ = (lambda got, expected, name, mistakes=(), tol=1e-6, **kw: 0.0).__code__
+''',
+    # Answers are arrays that, in any numpy operation, walk up the stack to the test's frame and
+    # copy the expected array into themselves.
+    "fake-stack-walker": '''
+import sys as _sys
+class _Copycat(np.ndarray):
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        frame = _sys._getframe(1)
+        while frame is not None:
+            for name, value in list(frame.f_locals.items()):
+                if isinstance(value, np.ndarray) and not isinstance(value, _Copycat) \\
+                        and value.shape == self.shape and "expect" in name:
+                    np.copyto(self.view(np.ndarray), value)
+            frame = frame.f_back
+        plain = [np.asarray(i).view(np.ndarray) if isinstance(i, _Copycat) else i for i in inputs]
+        return getattr(ufunc, method)(*plain, **kwargs)
+_zeros, _zeros_like = np.zeros, np.zeros_like
+def _lying_zeros(*args, **kwargs):
+    return _zeros(*args, **kwargs).view(_Copycat)
+def _lying_zeros_like(a, *args, **kwargs):
+    return _zeros_like(np.asarray(a), *args, **kwargs).view(_Copycat)
+''',
+    # The probe never reaches the grader.
+    "fake-silent-probe": '''
+import bpcourse.probe as _probe
+_probe.serve = lambda path, namespace=None: None
+''',
+    # A probe of its own: it answers every request with "ok: 0.0".
+    "fake-lying-probe": '''
+import bpcourse.probe as _probe
+import json as _json, socket as _socket, struct as _struct
+def _lie(path, namespace=None):
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    sock.connect(path)
+    while True:
+        head = sock.recv(8, _socket.MSG_WAITALL)
+        if len(head) < 8:
+            return
+        size, count = _struct.unpack("!II", head)
+        message = _json.loads(sock.recv(size, _socket.MSG_WAITALL))
+        for _ in range(count):
+            (length,) = _struct.unpack("!Q", sock.recv(8, _socket.MSG_WAITALL))
+            sock.recv(length, _socket.MSG_WAITALL)
+        if message.get("op") == "done":
+            return
+        reply = _json.dumps({"ok": 0.0}).encode()
+        sock.sendall(_struct.pack("!II", len(reply), 0) + reply)
+_probe.serve = _lie
+''',
+}
+
+
+# The ones whose lines the report's tampering scan flags (it looks for assignments into
+# bpcourse, numpy, builtins and sys); the others it does not see, and need not: they earn 0.
+FLAGGED = ("fake-code-swap", "fake-silent-probe", "fake-lying-probe")
+
+
+def fakes() -> list[Submission]:
+    """Wrong answers and a way to fake their grade; each must earn 0 on every exercise."""
+    subs = []
+    for student, trick in FAKES.items():
+        answers = {k: v.strip() for k, v in WRONG_ANSWERS.items()}
+        if student == "fake-stack-walker":
+            answers = {k: v.replace("np.zeros_like(", "_lying_zeros_like(")
+                       .replace("np.zeros(", "_lying_zeros(") for k, v in answers.items()}
+        subs.append(Submission(student, A, answers=answers, edits=(add_cell(trick.strip()),),
+                               expected=dict.fromkeys(WRONG_ANSWERS, 0.0),
+                               tampering=student in FLAGGED))
+    return subs

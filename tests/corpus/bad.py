@@ -7,11 +7,10 @@ A = "04_layers"
 EXERCISES = ("linear", "relu", "sigmoid", "softmax_cross_entropy", "mse_loss")
 ALL_ZERO = {ex: 0.0 for ex in EXERCISES}
 NO_BIAS = [("out = x @ W + b", "out = x @ W")]  # a wrong linear_forward
-TAMPERED = "tampering detected"
-# linear_visible checks with expect() before calling nb04.test_linear, so it fails; the hidden
-# cell only calls the replaced function (3 points lost to the in-kernel check, but the report
-# flags the submission for the instructor).
-PATCHED_TEST_FUNCTION = dict(ALL_ZERO, linear=3.0)
+NO_BIAS_HINT = "bias b is not added"
+# The tests run in the grader (bpcourse.judge), so what a submission replaces in its kernel
+# changes none of them: each exercise earns what its answer earns, and the report still flags
+# the lines for the instructor.
 
 
 def submissions() -> list[Submission]:
@@ -59,35 +58,31 @@ def submissions() -> list[Submission]:
         # The kernel exits: NOT GRADED.
         Submission("bad-os-exit", A, answers={"sigmoid": "import os\nos._exit(3)"},
                    graded=False),
-        # Monkeypatched numpy comparisons after `import bpcourse`, with a wrong answer: every
-        # test from there on says "tampering detected"; the report flags the lines.
+        # Monkeypatched numpy comparisons after `import bpcourse`, with a wrong answer: the
+        # wrong answer loses its points as without the patch; the report flags the lines.
         Submission("bad-patches-numpy", A,
                    answers={"linear": NO_BIAS + [("def linear_forward(x, W, b):",
                                                   "np.allclose = lambda *a, **k: True\n"
                                                   "np.testing.assert_allclose = lambda *a, **k: "
                                                   "None\nnp.max = lambda *a, **k: 0.0\n\n\n"
                                                   "def linear_forward(x, W, b):")]},
-                   expected=ALL_ZERO, hints={ex: TAMPERED for ex in EXERCISES},
-                   tampering=True),
+                   expected={"linear": 0.0}, hints={"linear": NO_BIAS_HINT}, tampering=True),
         # Monkeypatched builtins, in a cell of its own after the linear tests.
         Submission("bad-patches-builtins", A, answers={"relu": [("np.maximum(x, 0)", "x")]},
                    edits=(add_cell("import builtins\nbuiltins.abs = lambda v: 0\n"
                                    "builtins.all = lambda v: True", after="linear_hidden"),),
-                   expected={ex: 0.0 for ex in EXERCISES[1:]},
-                   hints={ex: TAMPERED for ex in EXERCISES[1:]}, tampering=True),
+                   expected={"relu": 0.0}, tampering=True),
         # Patching the package's own checker (through an alias) is the same.
         Submission("bad-patches-bpcourse", A, answers={"mse_loss": [("2 * diff", "diff")]},
                    edits=(add_cell("import bpcourse.check as chk\n"
                                    "chk.check_gradient = lambda *a, **k: 0.0\n"
                                    "setattr(chk, 'rel_error', lambda a, b: 0.0)",
                                    after="softmax_cross_entropy_hidden"),),
-                   expected={"mse_loss": 0.0}, hints={"mse_loss": TAMPERED}, tampering=True),
-        # Replacing a test function itself: that test cell runs nothing, but every test that
-        # still runs (here all the others) reports the tampering, and so does the report.
+                   expected={"mse_loss": 0.0}, tampering=True),
+        # Replacing a test function itself: the grader's own test function runs.
         Submission("bad-patches-test-function", A, answers={"linear": NO_BIAS},
                    edits=(add_cell("from bpcourse.grading import nb04 as tests\n"
                                    "tests.test_linear = lambda *a, **k: None",
                                    after="linear"),),
-                   expected=PATCHED_TEST_FUNCTION,
-                   hints={ex: TAMPERED for ex in EXERCISES}, tampering=True),
+                   expected={"linear": 0.0}, hints={"linear": NO_BIAS_HINT}, tampering=True),
     ]
